@@ -1,0 +1,2 @@
+/* placeholder; see conf.h */
+#include "chronyd/conf.h"

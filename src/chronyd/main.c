@@ -1,0 +1,3 @@
+/* placeholder until the daemon's main lands */
+#include <stdio.h>
+int main(void) { return 0; }

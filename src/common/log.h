@@ -1,0 +1,38 @@
+/* log: where chronyd's and chronyc's messages go (stderr, a file, syslog),
+ * the severity threshold (-L), and fatal errors that end the process. */
+#ifndef CW_LOG_H
+#define CW_LOG_H
+
+#include <stdarg.h>
+#include <stdnoreturn.h>
+
+typedef enum {
+    LOG_LVL_DEBUG = -1,
+    LOG_LVL_INFO = 0,
+    LOG_LVL_WARN = 1,
+    LOG_LVL_ERR = 2,
+    LOG_LVL_FATAL = 3,
+} log_level;
+
+/* Messages go to stderr with a UTC timestamp until one of these is called. */
+void log_to_stderr(void);
+int log_to_file(const char *path);   /* 0 on success, -1 (errno set) */
+void log_to_syslog(const char *ident);
+void log_set_threshold(int level);    /* -L: messages below it are dropped */
+int log_get_threshold(void);
+/* Called once, before exit, by log_fatal (removes the pid file and such). */
+void log_set_fatal_hook(void (*hook)(void));
+void log_close(void);
+
+void log_message(log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_vmessage(log_level level, const char *fmt, va_list ap);
+noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define LOG_DEBUG(...) log_message(LOG_LVL_DEBUG, __VA_ARGS__)
+#define LOG_INFO(...) log_message(LOG_LVL_INFO, __VA_ARGS__)
+#define LOG_WARN(...) log_message(LOG_LVL_WARN, __VA_ARGS__)
+#define LOG_ERR(...) log_message(LOG_LVL_ERR, __VA_ARGS__)
+#define LOG_FATAL(...) log_fatal(__VA_ARGS__)
+
+#endif
