@@ -2,12 +2,14 @@
 #include "common/addr.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "common/md5.h"
+#include "common/mem.h"
 
 bool addr_parse(const char *text, addr_ip *out)
 {
@@ -165,4 +167,55 @@ bool addr_from_sockaddr(const struct sockaddr *in, size_t in_len, addr_sock *out
         return true;
     }
     return false;
+}
+
+/* Bits per number in shortened IPv4 network notation ("192.168" = /16). */
+#define SHORT_NET_BITS_PER_PART 8
+#define IPV4_BITS 32
+#define IPV6_BITS 128
+#define IPV4_PART_MAX 255
+
+enum addr_subnet_status addr_parse_subnet(const char *text, addr_subnet *out)
+{
+    char *net = mem_strdup(text);
+    char *slash;
+    int bits = -1, len = 0;
+    enum addr_subnet_status status = ADDR_SUBNET_INVALID;
+
+    memset(out, 0, sizeof *out);
+    slash = strchr(net, '/');
+    if (slash) {
+        /* The prefix length must be a whole non-negative decimal number. */
+        if (sscanf(slash + 1, "%d%n", &bits, &len) != 1 || slash[len + 1] || bits < 0)
+            goto done;
+        *slash = '\0';
+    }
+
+    if (addr_parse(net, &out->ip)) {
+        out->bits = bits >= 0 ? bits : out->ip.family == ADDR_INET6 ? IPV6_BITS : IPV4_BITS;
+        status = ADDR_SUBNET_OK;
+        goto done;
+    }
+
+    /* Shortened IPv4 network: 1-3 decimal numbers. Read with scanf as chrony
+     * does, so the same texts are accepted. */
+    uint32_t part[3] = { 0, 0, 0 };
+    int n = sscanf(net, "%" SCNu32 "%n.%" SCNu32 "%n.%" SCNu32 "%n",
+                   &part[0], &len, &part[1], &len, &part[2], &len);
+    if (n > 0 && !net[len]) {
+        if (part[0] > IPV4_PART_MAX || part[1] > IPV4_PART_MAX || part[2] > IPV4_PART_MAX)
+            goto done;
+        out->ip.family = ADDR_INET4;
+        out->ip.a.in4 = part[0] << 24 | part[1] << 16 | part[2] << 8;
+        out->bits = bits >= 0 ? bits : n * SHORT_NET_BITS_PER_PART;
+        status = ADDR_SUBNET_OK;
+        goto done;
+    }
+
+    /* Only a bare word can be a host name; "name/bits" is not accepted. */
+    if (bits < 0)
+        status = ADDR_SUBNET_NOT_NUMERIC;
+done:
+    mem_free(net);
+    return status;
 }

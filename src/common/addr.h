@@ -49,6 +49,20 @@ void addr_mask(addr_ip *ip, int bits);
  * (the address itself) and IPv6 (first 4 bytes of the MD5 of the address). */
 uint32_t addr_refid(const addr_ip *ip);
 
+/* Result of addr_parse_subnet. */
+enum addr_subnet_status {
+    ADDR_SUBNET_OK,
+    ADDR_SUBNET_INVALID,        /* malformed address, prefix length or network */
+    ADDR_SUBNET_NOT_NUMERIC,    /* no address and no "/bits": perhaps a host name */
+};
+/* Parses a subnet the way chrony's allow/deny read one: a numeric IPv4 or IPv6
+ * address with an optional "/bits" (default: all bits of the address), or a
+ * shortened IPv4 network of 1 to 3 decimal numbers ("10", "192.168", "1.2.3")
+ * with a default prefix of 8 bits per number ("10/8" also works). The address
+ * is stored as written (not masked) and bits are not clamped to the family's
+ * width, as chrony does. Host names are the caller's business. */
+enum addr_subnet_status addr_parse_subnet(const char *text, addr_subnet *out);
+
 /* struct sockaddr_in/_in6 <-> addr_sock; to_sockaddr returns the length used. */
 size_t addr_to_sockaddr(const addr_sock *in, struct sockaddr *out, size_t out_len);
 bool addr_from_sockaddr(const struct sockaddr *in, size_t in_len, addr_sock *out);
