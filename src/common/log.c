@@ -3,11 +3,18 @@
  * because scripts grep them. */
 #include "common/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+
+/* -l files are not world-readable: they may name clients and servers. */
+#define LOG_FILE_MODE 0640
 
 enum sink { SINK_STDERR, SINK_FILE, SINK_SYSLOG };
 
@@ -15,6 +22,10 @@ static enum sink sink = SINK_STDERR;
 static FILE *log_file;
 static int threshold = LOG_LVL_INFO;
 static void (*fatal_hook)(void);
+/* Pipe to a daemon's waiting parent, -1 when none; parent_was_set remembers
+ * that the process detached, after which stderr leads nowhere. */
+static int parent_fd = -1;
+static bool parent_was_set;
 
 void log_to_stderr(void)
 {
@@ -24,9 +35,16 @@ void log_to_stderr(void)
 
 int log_to_file(const char *path)
 {
-    FILE *f = fopen(path, "a");
-    if (!f)
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, LOG_FILE_MODE);
+    if (fd < 0)
         return -1;
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
     log_close();
     setvbuf(f, NULL, _IOLBF, 0);
     log_file = f;
@@ -52,7 +70,11 @@ void log_close(void)
     sink = SINK_STDERR;
 }
 
-void log_set_threshold(int level) { threshold = level; }
+void log_set_threshold(int level)
+{
+    threshold = level < LOG_LVL_DEBUG ? LOG_LVL_DEBUG :
+                level > LOG_LVL_FATAL ? LOG_LVL_FATAL : level;
+}
 int log_get_threshold(void) { return threshold; }
 void log_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
 
@@ -93,12 +115,46 @@ void log_message(log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+void log_set_parent_fd(int fd)
+{
+    parent_fd = fd;
+    parent_was_set = true;
+}
+
+void log_close_parent_fd(void)
+{
+    if (parent_fd >= 0)
+        close(parent_fd);
+    parent_fd = -1;
+}
+
+/* Hand a fatal message to the waiting parent; it prints it on the terminal. */
+static void notify_parent(const char *text)
+{
+    size_t len = strlen(text) + 1, done = 0;
+    while (done < len) {
+        ssize_t n = write(parent_fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;     /* the parent is gone; nothing more to do */
+        done += (size_t)n;
+    }
+}
+
 void log_fatal(const char *fmt, ...)
 {
+    char buf[2048];
     va_list ap;
     va_start(ap, fmt);
-    log_vmessage(LOG_LVL_FATAL, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    emit(LOG_LVL_FATAL, buf);
+    /* Make sure a person starting the daemon sees why it did not start. */
+    if (parent_fd >= 0)
+        notify_parent(buf);
+    else if (sink == SINK_SYSLOG && !parent_was_set)
+        fprintf(stderr, "Fatal error : %s\n", buf);
     if (fatal_hook) {
         void (*hook)(void) = fatal_hook;
         fatal_hook = NULL;

@@ -18,11 +18,19 @@ typedef enum {
 void log_to_stderr(void);
 int log_to_file(const char *path);   /* 0 on success, -1 (errno set) */
 void log_to_syslog(const char *ident);
-void log_set_threshold(int level);    /* -L: messages below it are dropped */
+/* -L: messages below it are dropped; clamped to LOG_LVL_DEBUG..LOG_LVL_FATAL. */
+void log_set_threshold(int level);
 int log_get_threshold(void);
 /* Called once, before exit, by log_fatal (removes the pid file and such). */
 void log_set_fatal_hook(void (*hook)(void));
 void log_close(void);
+
+/* A daemon's foreground parent waits on a pipe for the outcome of start-up.
+ * While fd is set, a fatal message is also written to it (NUL-terminated) so
+ * the parent can print it on the terminal (stdio is /dev/null by then). */
+void log_set_parent_fd(int fd);
+/* Start-up is over: close the pipe, which tells the parent to exit 0. */
+void log_close_parent_fd(void);
 
 void log_message(log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
