@@ -98,9 +98,12 @@ install: all
 	install -m 755 chronyd $(DESTDIR)$(CW_SBINDIR)/chronyd
 	install -m 755 chronyc $(DESTDIR)$(CW_BINDIR)/chronyc
 	install -d $(DESTDIR)$(CW_MANDIR)/man1 $(DESTDIR)$(CW_MANDIR)/man5 $(DESTDIR)$(CW_MANDIR)/man8
-	install -m 644 doc/chronyc.1 $(DESTDIR)$(CW_MANDIR)/man1/chronyc.1
-	install -m 644 doc/chrony.conf.5 $(DESTDIR)$(CW_MANDIR)/man5/chrony.conf.5
-	install -m 644 doc/chronyd.8 $(DESTDIR)$(CW_MANDIR)/man8/chronyd.8
+	for m in man1/chronyc.1 man5/chrony.conf.5 man8/chronyd.8; do \
+	  sed -e 's|/etc/chrony\.conf|$(CW_SYSCONFDIR)/chrony.conf|g' \
+	      -e 's|/run/chrony|$(CW_RUNSTATEDIR)/chrony|g' \
+	      -e 's|/var/lib/chrony|$(CW_LOCALSTATEDIR)/lib/chrony|g' \
+	      doc/$$(basename $$m) > $(DESTDIR)$(CW_MANDIR)/$$m && chmod 644 $(DESTDIR)$(CW_MANDIR)/$$m || exit 1; \
+	done
 	install -d $(DESTDIR)$(CW_LOCALSTATEDIR)/lib/chrony
 
 clean:
