@@ -88,6 +88,7 @@ bins: $(B)/chronyd $(B)/chronyc $(UNIT_BIN) $(TOOL_BIN)
 check:
 	$(MAKE) --no-print-directory WERROR=1 all bins
 	$(MAKE) --no-print-directory WERROR=1 SAN=1 bins
+	$(MAKE) --no-print-directory -C test/clockshim
 	@sh test/run-all.sh
 
 demo: all
