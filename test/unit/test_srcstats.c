@@ -1,0 +1,475 @@
+/* Tests of the per-source statistics on synthetic sources: a known offset
+ * and frequency error with and without jitter, the sign convention, clock
+ * adjustments, delay statistics, limits of the register, the runs test after
+ * a frequency change, the filter option, mindelay and asymmetry, the
+ * selection and tracking data and the reports. */
+#include "harness.h"
+#include "core/srcstats.h"
+
+#include "common/ntptime.h"
+#include "common/srcopts.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define EPOCH_S 1700000000
+#define POLL_S 64.0
+#define PRECISION_S 1e-8
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+static double uniform(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return ((double)(rng_state >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double expo(double mean)
+{
+    return -mean * log(uniform());
+}
+
+static struct timespec at(double t)
+{
+    return ntptime_add_double((struct timespec){ EPOCH_S, 0 }, t);
+}
+
+static void settings(struct srcstats_settings *set)
+{
+    struct srcopts o;
+    srcopts_defaults(&o);
+    srcstats_settings_for(set, &o, SRCSTATS_DEFAULT_MIN_SAMPLES, 0, PRECISION_S);
+}
+
+/* A sample taken at our time t: our clock is `ahead` seconds ahead of the
+ * server (so the NTP offset is -ahead), with the given delay. */
+static struct ntp_source_sample sample(double t, double ahead, double delay)
+{
+    struct ntp_source_sample s;
+    memset(&s, 0, sizeof s);
+    s.time = at(t);
+    s.offset_s = -ahead;
+    s.delay_s = delay;
+    s.dispersion_s = PRECISION_S;
+    s.root_delay_s = delay;
+    s.root_dispersion_s = 1e-5;
+    s.stratum = 2;
+    return s;
+}
+
+/* Our clock ahead by offset0 + freq * t, measured through exponential
+ * jitter of the given mean in each direction over a 100 us base delay. */
+static struct srcstats_update feed(struct srcstats *st, double t, double offset0, double freq,
+                                   double jitter)
+{
+    double ef = jitter > 0 ? expo(jitter) : 0.0, eb = jitter > 0 ? expo(jitter) : 0.0;
+    /* a late request makes the server's clock look ahead: we look behind */
+    double measured_ahead = offset0 + freq * t - (ef - eb) / 2.0;
+    struct ntp_source_sample s = sample(t, measured_ahead, 100e-6 + ef + eb);
+    return srcstats_add_sample(st, &s);
+}
+
+TEST(empty_statistics)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    struct timespec now = at(0);
+    struct srcstats_selection sel;
+    struct srcstats_tracking tr;
+    struct ntp_source_stats ds;
+    CHECK_INT(srcstats_samples(st), 0);
+    CHECK(!srcstats_get_selection(st, &now, &sel));
+    CHECK(!srcstats_get_tracking(st, &tr));
+    CHECK(!srcstats_get_delay_stats(st, NULL, &ds));
+    CHECK_NEAR(srcstats_predict_offset(st, &now), 0.0, 0);
+    struct srcstats_report r;
+    srcstats_get_report(st, &now, &r);
+    CHECK_INT(r.n_samples, 0);
+    CHECK(r.latest_meas_ago_s < 0);
+    CHECK_NEAR(r.skew_ppm, 2000.0, 1e-9);
+    srcstats_destroy(st);
+}
+
+TEST(exact_offset_and_frequency)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    const double off0 = 2.5e-3, freq = 40e-6;
+    struct srcstats_update u;
+    /* a line with +-1 ns of alternating noise (residual signs look random) */
+    for (int i = 0; i < 10; i++) {
+        struct ntp_source_sample s = sample(i * POLL_S, off0 + freq * i * POLL_S +
+                                            (i % 2 ? 1e-9 : -1e-9), 100e-6);
+        u = srcstats_add_sample(st, &s);
+    }
+    CHECK(u.accepted);
+    CHECK_INT(u.n_samples, 10);
+    CHECK_NEAR(u.error_in_estimate_s, 0.0, 1e-8);
+
+    struct srcstats_tracking tr;
+    CHECK(srcstats_get_tracking(st, &tr));
+    CHECK_NEAR(tr.frequency, freq, 1e-11);
+    CHECK_NEAR(tr.offset_s, off0 + freq * 9 * POLL_S, 2e-9);
+    CHECK_INT(ntptime_compare(tr.ref_time, at(9 * POLL_S)), 0);
+
+    struct timespec later = at(20 * POLL_S);
+    CHECK_NEAR(srcstats_predict_offset(st, &later), off0 + freq * 20 * POLL_S, 1e-8);
+
+    struct srcstats_report r;
+    srcstats_get_report(st, &later, &r);
+    CHECK_INT(r.n_samples, 10);
+    CHECK_INT(r.n_runs, 10);
+    CHECK_NEAR(r.span_s, 9 * POLL_S, 0.5);
+    CHECK_NEAR(r.resid_freq_ppm, 40.0, 1e-5);
+    CHECK_NEAR(r.est_offset_s, off0 + freq * 20 * POLL_S, 1e-8);
+    CHECK_NEAR(r.std_dev_s, 1e-9, 0.5e-9);
+    CHECK_NEAR(r.latest_meas_s, off0 + freq * 9 * POLL_S, 2e-9);
+    CHECK_NEAR(r.orig_latest_meas_s, r.latest_meas_s, 0);
+    CHECK_INT(r.stratum, 2);
+    srcstats_destroy(st);
+}
+
+/* The sign convention: an NTP offset of +1 ms (the server ahead of us)
+ * means our clock is 1 ms behind: -1 ms here. */
+TEST(sign_convention)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 4; i++) {
+        struct ntp_source_sample s = sample(i * POLL_S, 0.0, 1e-4);
+        s.offset_s = 1e-3;
+        srcstats_add_sample(st, &s);
+    }
+    struct srcstats_tracking tr;
+    CHECK(srcstats_get_tracking(st, &tr));
+    CHECK_NEAR(tr.offset_s, -1e-3, 1e-12);
+    srcstats_destroy(st);
+}
+
+TEST(jitter_gives_sensible_estimates)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    const double off0 = -0.5e-3, freq = -12e-6, jitter = 10e-6;
+    for (int i = 0; i < 64; i++)
+        feed(st, i * POLL_S, off0, freq, jitter);
+
+    struct srcstats_tracking tr;
+    CHECK(srcstats_get_tracking(st, &tr));
+    double t_end = 63 * POLL_S;
+    /* the errors are within a few standard errors, and those are small */
+    CHECK(fabs(tr.frequency - freq) < 4.0 * tr.frequency_sd + 1e-12);
+    CHECK(tr.frequency_sd < 0.01e-6);
+    CHECK(fabs(tr.offset_s - (off0 + freq * t_end)) < 4.0 * tr.offset_sd_s + 1e-9);
+    CHECK(tr.offset_sd_s < 3e-6);
+    CHECK(tr.skew > tr.frequency_sd);
+
+    /* the scatter: (ef - eb) / 2 of two exponentials has sd jitter/sqrt(2) */
+    struct srcstats_report r;
+    struct timespec now = at(t_end);
+    srcstats_get_report(st, &now, &r);
+    CHECK(r.std_dev_s > 0.5e-6 && r.std_dev_s < 2.0 * jitter);
+    CHECK(r.n_runs > 10);
+
+    struct srcstats_selection sel;
+    CHECK(srcstats_get_selection(st, &now, &sel));
+    double truth = off0 + freq * t_end;
+    CHECK(sel.lo_limit_s <= truth && truth <= sel.hi_limit_s);
+    CHECK_NEAR(sel.root_distance_s, (sel.hi_limit_s - sel.lo_limit_s) / 2, 1e-15);
+    CHECK_NEAR(sel.last_sample_ago_s, 0.0, 1e-9);
+    CHECK_NEAR(sel.first_sample_ago_s, r.span_s, 1.0);
+    srcstats_destroy(st);
+}
+
+/* After the clock is corrected by what the statistics measured, the
+ * statistics must see a clock that is right. */
+TEST(slew_moves_samples)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    const double off0 = 3e-3, freq = 50e-6;
+    for (int i = 0; i < 8; i++)
+        feed(st, i * POLL_S, off0, freq, 0.0);
+
+    struct timespec now = at(8 * POLL_S);
+    double predicted = srcstats_predict_offset(st, &now);
+    CHECK_NEAR(predicted, off0 + freq * 8 * POLL_S, 1e-11);
+
+    struct srcstats_tracking before;
+    CHECK(srcstats_get_tracking(st, &before));
+    srcstats_slew(st, &now, freq, predicted);
+    CHECK_NEAR(srcstats_predict_offset(st, &now), 0.0, 1e-11);
+    struct srcstats_tracking after;
+    CHECK(srcstats_get_tracking(st, &after));
+    CHECK_NEAR(after.frequency, 0.0, 1e-12);
+    /* the epoch of the estimates moved with the clock */
+    CHECK(ntptime_compare(after.ref_time, before.ref_time) != 0);
+
+    /* new samples of the corrected clock agree with the old ones */
+    for (int i = 9; i < 12; i++) {
+        struct ntp_source_sample s = sample(i * POLL_S, 0.0, 100e-6);
+        struct srcstats_update u = srcstats_add_sample(st, &s);
+        CHECK(u.error_in_estimate_s < 1e-9);
+    }
+    struct srcstats_report r;
+    srcstats_get_report(st, &now, &r);
+    CHECK_INT(r.n_samples, 11);
+    CHECK_NEAR(r.orig_latest_meas_s, 0.0, 1e-12);
+    srcstats_destroy(st);
+}
+
+TEST(delay_statistics)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    static const double delays[] = { 3e-4, 2e-4, 5e-4, 2.5e-4, 4e-4, 6e-4, 3.5e-4 };
+    struct ntp_source_stats ds;
+    for (int i = 0; i < 7; i++) {
+        struct ntp_source_sample s = sample(i * POLL_S, 1e-3, delays[i]);
+        srcstats_add_sample(st, &s);
+        CHECK(srcstats_get_delay_stats(st, NULL, &ds));
+        CHECK_INT(ds.have_delay_data, i + 1 >= 6);
+    }
+    CHECK_NEAR(ds.min_delay_s, 2e-4, 0);
+    struct timespec t = at(10 * POLL_S);
+    CHECK(srcstats_get_delay_stats(st, &t, &ds));
+    CHECK_NEAR(ds.last_sample_ago_s, 4 * POLL_S, 1e-9);
+    CHECK_NEAR(ds.predicted_offset_s, 1e-3, 1e-12);
+    CHECK(ds.skew > 0 && ds.skew <= SRCSTATS_WORST_CASE_SKEW);
+    srcstats_destroy(st);
+
+    /* with mindelay the minimum is fixed, even without samples */
+    settings(&set);
+    set.min_delay_s = 1e-4;
+    st = srcstats_create(&set);
+    CHECK(srcstats_get_delay_stats(st, NULL, &ds));
+    CHECK_NEAR(ds.min_delay_s, 1e-4, 0);
+    srcstats_destroy(st);
+}
+
+TEST(register_limits)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    set.max_samples = 12;
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 40; i++)
+        feed(st, i * POLL_S, 0.0, 1e-6, 1e-6);
+    CHECK(srcstats_samples(st) <= 12);
+    srcstats_destroy(st);
+
+    settings(&set);
+    st = srcstats_create(&set);
+    for (int i = 0; i < 200; i++)
+        feed(st, i * POLL_S, 0.0, 1e-6, 1e-6);
+    CHECK(srcstats_samples(st) <= SRCSTATS_MAX_SAMPLES);
+    CHECK(srcstats_samples(st) > 40);
+
+    /* an older sample than the last one discards the history */
+    struct ntp_source_sample s = sample(10 * POLL_S, 0.0, 1e-4);
+    srcstats_add_sample(st, &s);
+    CHECK_INT(srcstats_samples(st), 1);
+    srcstats_reset(st);
+    CHECK_INT(srcstats_samples(st), 0);
+    srcstats_destroy(st);
+}
+
+TEST(frequency_change_trims_old_samples)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 40; i++)
+        feed(st, i * POLL_S, 0.0, 0.0, 1e-6);
+    CHECK(srcstats_samples(st) >= 35);
+    /* the frequency jumps by 2 ppm: 128 us per poll, far above the noise */
+    double t0 = 39 * POLL_S;
+    for (int i = 40; i < 52; i++) {
+        double t = i * POLL_S;
+        struct ntp_source_sample s = sample(t, 2e-6 * (t - t0), 1e-4);
+        srcstats_add_sample(st, &s);
+    }
+    CHECK(srcstats_samples(st) <= 14);
+    struct srcstats_tracking tr;
+    CHECK(srcstats_get_tracking(st, &tr));
+    CHECK_NEAR(tr.frequency, 2e-6, 0.05e-6);
+    srcstats_destroy(st);
+}
+
+TEST(min_samples_respected)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    set.min_samples = 20;
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 30; i++)
+        feed(st, i * POLL_S, 0.0, 0.0, 1e-6);
+    for (int i = 30; i < 36; i++) {
+        struct ntp_source_sample s = sample(i * POLL_S, 1e-3 * (i - 29), 1e-4);
+        srcstats_add_sample(st, &s);
+    }
+    CHECK(srcstats_samples(st) >= 20);
+    srcstats_destroy(st);
+}
+
+TEST(median_filter)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    set.filter = 5;
+    struct srcstats *st = srcstats_create(&set);
+    static const double offs[] = { 1e-3, 1.1e-3, 50e-3, 0.9e-3, 1.05e-3 };
+    struct srcstats_update u;
+    for (int i = 0; i < 5; i++) {
+        struct ntp_source_sample s = sample(i * 2.0, offs[i], 1e-4);
+        u = srcstats_add_sample(st, &s);
+        CHECK_INT(u.accepted, i == 4);
+    }
+    CHECK_INT(srcstats_samples(st), 1);
+    struct srcstats_report r;
+    struct timespec now = at(10);
+    srcstats_get_report(st, &now, &r);
+    CHECK_NEAR(r.latest_meas_s, 1.05e-3, 1e-12);    /* the median, not the outlier */
+    srcstats_destroy(st);
+}
+
+TEST(mindelay_and_fixed_asymmetry)
+{
+    /* requests late by e, responses on time: the measured offset is off by
+     * e / 2 and asymmetry -0.5 removes exactly that */
+    struct srcstats_settings set;
+    settings(&set);
+    set.asymmetry = -0.5;
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 10; i++) {
+        double e = (i % 3) * 40e-6;
+        double t = i * POLL_S;
+        struct ntp_source_sample s = sample(t, 1e-3 - e / 2, 100e-6 + e);
+        srcstats_add_sample(st, &s);
+    }
+    struct srcstats_tracking tr;
+    CHECK(srcstats_get_tracking(st, &tr));
+    CHECK_NEAR(tr.offset_s, 1e-3, 1e-9);
+    CHECK_NEAR(tr.frequency, 0.0, 1e-12);
+    srcstats_destroy(st);
+
+    /* a delay below mindelay is reflected above it */
+    settings(&set);
+    set.min_delay_s = 2e-4;
+    st = srcstats_create(&set);
+    struct ntp_source_sample s = sample(0, 0.0, 1.5e-4);
+    srcstats_add_sample(st, &s);
+    struct ntp_source_stats ds;
+    CHECK(srcstats_get_delay_stats(st, NULL, &ds));
+    CHECK_NEAR(ds.min_delay_s, 2e-4, 0);
+    srcstats_destroy(st);
+}
+
+TEST(estimated_asymmetry)
+{
+    /* all the jitter on the way to the server: estimated after enough fits */
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 40; i++) {
+        double e = expo(50e-6);
+        struct ntp_source_sample s = sample(i * POLL_S, 2e-3 - e / 2, 100e-6 + e);
+        srcstats_add_sample(st, &s);
+    }
+    struct srcstats_report r;
+    struct timespec now = at(40 * POLL_S);
+    srcstats_get_report(st, &now, &r);
+    CHECK_NEAR(r.asymmetry, -0.5, 0.06);
+    struct srcstats_tracking tr;
+    CHECK(srcstats_get_tracking(st, &tr));
+    CHECK_NEAR(tr.offset_s, 2e-3, 2e-6);
+    srcstats_destroy(st);
+}
+
+TEST(dispersion_and_tracking_data)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 5; i++)
+        feed(st, i * POLL_S, 0.0, 0.0, 0.0);
+    struct srcstats_tracking a, b;
+    CHECK(srcstats_get_tracking(st, &a));
+    CHECK_NEAR(a.root_delay_s, 100e-6, 1e-12);
+    CHECK(a.root_dispersion_s >= 1e-5);
+    srcstats_add_dispersion(st, 1e-3);
+    CHECK(srcstats_get_tracking(st, &b));
+    CHECK_NEAR(b.root_dispersion_s - a.root_dispersion_s, 1e-3, 1e-12);
+    srcstats_destroy(st);
+}
+
+TEST(settings_from_options)
+{
+    struct srcopts o;
+    srcopts_defaults(&o);
+    struct srcstats_settings set;
+    srcstats_settings_for(&set, &o, 6, 32, 1e-7);
+    CHECK_INT(set.min_samples, 6);
+    CHECK_INT(set.max_samples, 32);
+    CHECK_NEAR(set.precision_s, 1e-7, 0);
+    o.min_samples = 10;
+    o.max_samples = 20;
+    o.filter = 3;
+    srcstats_settings_for(&set, &o, 6, 32, 1e-7);
+    CHECK_INT(set.min_samples, 10);
+    CHECK_INT(set.max_samples, 20);
+    CHECK_INT(set.filter, 3);
+}
+
+/* With a random walk of the frequency, the wander weighting follows it and
+ * the effective number of samples (what the poll adaptation gets) drops. */
+TEST(wander_lowers_effective_samples)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *still = srcstats_create(&set), *wander = srcstats_create(&set);
+    double phase = 0.0, freq = 0.0;
+    struct srcstats_update us, uw;
+    for (int i = 0; i < 300; i++) {
+        double t = i * 1024.0;
+        us = feed(still, t, 0.0, 0.0, 5e-6);
+        /* a frequency random walk of 3e-9/sqrt(s): about 0.1 ppm per poll */
+        freq += 3e-9 * sqrt(1024.0) * (uniform() - 0.5) * sqrt(12.0);
+        phase += freq * 1024.0;
+        struct ntp_source_sample s = sample(t, phase, 100e-6);
+        s.offset_s -= 5e-6 * (uniform() - 0.5);
+        uw = srcstats_add_sample(wander, &s);
+    }
+    CHECK(us.n_samples >= 30);
+    CHECK(uw.n_samples < us.n_samples / 2);
+    srcstats_destroy(still);
+    srcstats_destroy(wander);
+}
+
+TEST_LIST {
+    T(empty_statistics),
+    T(exact_offset_and_frequency),
+    T(sign_convention),
+    T(jitter_gives_sensible_estimates),
+    T(slew_moves_samples),
+    T(delay_statistics),
+    T(register_limits),
+    T(frequency_change_trims_old_samples),
+    T(min_samples_respected),
+    T(median_filter),
+    T(mindelay_and_fixed_asymmetry),
+    T(estimated_asymmetry),
+    T(dispersion_and_tracking_data),
+    T(settings_from_options),
+    T(wander_lowers_effective_samples),
+};
+TEST_MAIN
