@@ -15,10 +15,21 @@ skip() { echo "SKIP $1${2:+: $2}"; }
 # check NAME CMD...: PASS when the command succeeds
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 
-# A UDP port nothing listens on, different for each call (based on the PID).
-cw_port_base=$(( 20000 + ($$ % 2000) * 10 ))
-cw_port_next=0
-free_port() { cw_port_next=$((cw_port_next + 1)); echo $((cw_port_base + cw_port_next)); }
+# A UDP port, different for each call even from a subshell ($(free_port)):
+# the counter lives in a file, the base depends on the PID, and ports that
+# something already listens on (per /proc/net/udp*) are skipped.
+cw_port_base=$(( 20000 + ($$ % 2000) * 20 ))
+echo 0 > "$TMP/.port"
+free_port() {
+    while :; do
+        n=$(( $(cat "$TMP/.port") + 1 )); echo "$n" > "$TMP/.port"
+        p=$((cw_port_base + n))
+        hex=$(printf ':%04X ' "$p")
+        if ! cat /proc/net/udp /proc/net/udp6 2>/dev/null | grep -q "$hex"; then
+            echo "$p"; return
+        fi
+    done
+}
 
 # spawn CMD...: start a process in the background without CAP_SYS_TIME and
 # remember its PID in $! and in the list killed at exit.
