@@ -1,10 +1,14 @@
 /* commands: the table of chronyc commands, the line runner, help and
  * completion. The command names, their argument syntax and the messages of
  * the local commands are chrony 4.x's (scripts depend on them); the help
- * descriptions are our own. */
+ * descriptions are our own. Rows of commands that talk to the daemon point
+ * at their request builder (chronyc/control.h) or report (chronyc/reports.h). */
 #include "chronyc/commands.h"
 
+#include "chronyc/control.h"
 #include "chronyc/keygen.h"
+#include "chronyc/reports.h"
+#include "chronyc/request.h"
 #include "common/addr.h"
 
 #include <ctype.h>
@@ -146,7 +150,34 @@ static bool run_no_auth(struct commands_context *ctx, char *args)
     return true;
 }
 
+/* ---- commands that talk to the daemon ---- */
+
+/* Builds the request with build, sends it and prints the daemon's status. */
+static bool submit_built(struct commands_context *ctx, char *args,
+                         bool (*build)(struct commands_context *, char *, struct request *))
+{
+    struct request req;
+    struct request_reply reply;
+    if (!build(ctx, args, &req))
+        return false;
+    return request_run(ctx, &req, &reply, true);
+}
+
+/* "manual list" is a report; on, off, reset and delete are requests. The
+ * words are matched as prefixes, as chrony does. */
+static bool run_manual(struct commands_context *ctx, char *args)
+{
+    if (strncmp(args, "list", strlen("list")) == 0)
+        return reports_manual_list(ctx, commands_split_word(args));
+    return submit_built(ctx, args, control_manual);
+}
+
 /* ---- the table ---- */
+
+/* The last three fields of a row: its handler, request builder or report. */
+#define RUN(fn) fn, NULL, NULL
+#define BUILD(fn) NULL, fn, NULL
+#define PRINT(fn) NULL, NULL, fn
 
 #define LOCAL COMMANDS_LOCAL
 #define REQUEST COMMANDS_REQUEST
@@ -155,165 +186,185 @@ static bool run_no_auth(struct commands_context *ctx, char *args)
 /* Rows are in the order `help` lists them within their section. */
 static const struct commands_entry table[] = {
     { "tracking", REPORT, COMMANDS_SEC_CLOCK,
-      {{ "tracking", "Show how the system clock is being kept" }}, NULL, NULL },
+      {{ "tracking", "Show how the system clock is being kept" }}, NULL, PRINT(reports_tracking) },
     { "makestep", REQUEST, COMMANDS_SEC_CLOCK,
       {{ "makestep", "Step the clock now to remove its offset" },
-       { "makestep <threshold> <updates>", "Set when the clock may be stepped" }}, NULL, NULL },
+       { "makestep <threshold> <updates>", "Set when the clock may be stepped" }},
+      NULL, BUILD(control_makestep) },
     { "maxupdateskew", REQUEST, COMMANDS_SEC_CLOCK,
-      {{ "maxupdateskew <skew>", "Set the largest skew that updates frequency" }}, NULL, NULL },
+      {{ "maxupdateskew <skew>", "Set the largest skew that updates frequency" }},
+      NULL, BUILD(control_maxupdateskew) },
     { "waitsync", REPORT, COMMANDS_SEC_CLOCK,
       {{ "waitsync [<max-tries> [<max-correction> [<max-skew> [<interval>]]]]",
-         "Wait until the clock is synchronised well enough" }}, NULL, NULL },
+         "Wait until the clock is synchronised well enough" }}, NULL, PRINT(reports_waitsync) },
 
     { "sources", REPORT, COMMANDS_SEC_SOURCES,
       {{ "sources [-a] [-v]", "List the time sources and their state" }},
-      words_source_opts, NULL },
+      words_source_opts, PRINT(reports_sources) },
     { "sourcestats", REPORT, COMMANDS_SEC_SOURCES,
       {{ "sourcestats [-a] [-v]", "Show drift and offset estimates of sources" }},
-      words_source_opts, NULL },
+      words_source_opts, PRINT(reports_sourcestats) },
     { "selectdata", REPORT, COMMANDS_SEC_SOURCES,
       {{ "selectdata [-a] [-v]", "Show the data source selection worked on" }},
-      words_source_opts, NULL },
+      words_source_opts, PRINT(reports_selectdata) },
     { "selectopts", REQUEST, COMMANDS_SEC_SOURCES,
       {{ "selectopts <address|refid> <+|-options>", "Change how a source may be selected" }},
-      NULL, NULL },
+      NULL, BUILD(control_selectopts) },
     { "reselect", REQUEST, COMMANDS_SEC_SOURCES,
-      {{ "reselect", "Select the synchronisation source again" }}, NULL, NULL },
+      {{ "reselect", "Select the synchronisation source again" }}, NULL, BUILD(control_reselect) },
     { "reselectdist", REQUEST, COMMANDS_SEC_SOURCES,
       {{ "reselectdist <dist>", "Set the distance that favours the current source" }},
-      NULL, NULL },
+      NULL, BUILD(control_reselectdist) },
     { "offset", REQUEST, COMMANDS_SEC_SOURCES,
       {{ "offset <address|refid> <offset>", "Set the offset correction of a source" }},
-      NULL, NULL },
+      NULL, BUILD(control_offset) },
 
     { "activity", REPORT, COMMANDS_SEC_NTP_SOURCES,
-      {{ "activity", "Count the sources that are online and offline" }}, NULL, NULL },
+      {{ "activity", "Count the sources that are online and offline" }},
+      NULL, PRINT(reports_activity) },
     { "authdata", REPORT, COMMANDS_SEC_NTP_SOURCES,
       {{ "authdata [-a] [-v]", "Show how each source is authenticated" }},
-      words_source_opts, NULL },
+      words_source_opts, PRINT(reports_authdata) },
     { "ntpdata", REPORT, COMMANDS_SEC_NTP_SOURCES,
-      {{ "ntpdata [<address>]", "Show the last good NTP measurement in detail" }}, NULL, NULL },
+      {{ "ntpdata [<address>]", "Show the last good NTP measurement in detail" }},
+      NULL, PRINT(reports_ntpdata) },
     { "add", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "add server <name> [options]", "Start using an NTP server" },
        { "add pool <name> [options]", "Start using a pool of NTP servers" },
-       { "add peer <name> [options]", "Start using an NTP peer" }}, words_add, NULL },
+       { "add peer <name> [options]", "Start using an NTP peer" }}, words_add, BUILD(control_add) },
     { "delete", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "delete <address>", "Stop using a server or peer" }}, NULL, NULL },
+      {{ "delete <address>", "Stop using a server or peer" }}, NULL, BUILD(control_delete) },
     { "burst", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "burst <n-good>/<n-max> [[<mask>/]<address>]", "Take a quick series of measurements" }},
-      NULL, NULL },
+      NULL, BUILD(control_burst) },
     { "maxdelay", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "maxdelay <address> <delay>", "Set the largest delay a sample may have" }}, NULL, NULL },
+      {{ "maxdelay <address> <delay>", "Set the largest delay a sample may have" }},
+      NULL, BUILD(control_maxdelay) },
     { "maxdelayratio", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "maxdelayratio <address> <ratio>", "Set the largest ratio of delay to minimum delay" }},
-      NULL, NULL },
+      NULL, BUILD(control_maxdelayratio) },
     { "maxdelaydevratio", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "maxdelaydevratio <address> <ratio>",
-         "Set the largest ratio of delay change to deviation" }}, NULL, NULL },
+         "Set the largest ratio of delay change to deviation" }},
+      NULL, BUILD(control_maxdelaydevratio) },
     { "minpoll", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "minpoll <address> <poll>", "Set the shortest polling interval" }}, NULL, NULL },
+      {{ "minpoll <address> <poll>", "Set the shortest polling interval" }},
+      NULL, BUILD(control_minpoll) },
     { "maxpoll", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "maxpoll <address> <poll>", "Set the longest polling interval" }}, NULL, NULL },
+      {{ "maxpoll <address> <poll>", "Set the longest polling interval" }},
+      NULL, BUILD(control_maxpoll) },
     { "minstratum", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "minstratum <address> <stratum>", "Set the lowest stratum a source is taken as" }},
-      NULL, NULL },
+      NULL, BUILD(control_minstratum) },
     { "offline", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "offline [[<mask>/]<address>]", "Stop polling the sources in a subnet" }}, NULL, NULL },
+      {{ "offline [[<mask>/]<address>]", "Stop polling the sources in a subnet" }},
+      NULL, BUILD(control_offline) },
     { "online", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "online [[<mask>/]<address>]", "Resume polling the sources in a subnet" }}, NULL, NULL },
+      {{ "online [[<mask>/]<address>]", "Resume polling the sources in a subnet" }},
+      NULL, BUILD(control_online) },
     { "onoffline", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "onoffline", "Put each source online or offline\n"
-                      "depending on whether a route to it exists" }}, NULL, NULL },
+                      "depending on whether a route to it exists" }},
+      NULL, BUILD(control_onoffline) },
     { "polltarget", REQUEST, COMMANDS_SEC_NTP_SOURCES,
       {{ "polltarget <address> <target>", "Set the samples wanted before polling less" }},
-      NULL, NULL },
+      NULL, BUILD(control_polltarget) },
     { "refresh", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "refresh", "Resolve the names of sources again" }}, NULL, NULL },
+      {{ "refresh", "Resolve the names of sources again" }}, NULL, BUILD(control_refresh) },
     { "reload", REQUEST, COMMANDS_SEC_NTP_SOURCES,
-      {{ "reload sources", "Read the sourcedir *.sources files again" }}, words_sources, NULL },
+      {{ "reload sources", "Read the sourcedir *.sources files again" }},
+      words_sources, BUILD(control_reload) },
     { "sourcename", REPORT, COMMANDS_SEC_NTP_SOURCES,
-      {{ "sourcename <address>", "Print the name a source was given as" }}, NULL, NULL },
+      {{ "sourcename <address>", "Print the name a source was given as" }},
+      NULL, PRINT(reports_sourcename) },
 
     { "manual", REQUEST, COMMANDS_SEC_MANUAL,
       {{ "manual off|on|reset", "Refuse/accept settime, or forget its samples" },
        { "manual list", "List the samples given by settime" },
-       { "manual delete <index>", "Forget one settime sample" }}, words_manual, NULL },
+       { "manual delete <index>", "Forget one settime sample" }}, words_manual, RUN(run_manual) },
     { "settime", REPORT, COMMANDS_SEC_MANUAL,
       {{ "settime <time>", "Tell the daemon the current time\n"
-                           "(e.g. Mar 3, 2024 14:05:09 or 14:05:09)" }}, NULL, NULL },
+                           "(e.g. Mar 3, 2024 14:05:09 or 14:05:09)" }},
+      NULL, PRINT(reports_settime) },
 
     { "accheck", REQUEST, COMMANDS_SEC_NTP_ACCESS,
-      {{ "accheck <address>", "Tell whether an address may use the server" }}, NULL, NULL },
+      {{ "accheck <address>", "Tell whether an address may use the server" }},
+      NULL, BUILD(control_accheck) },
     { "clients", REPORT, COMMANDS_SEC_NTP_ACCESS,
       {{ "clients [-p <packets>] [-k] [-r]", "List the clients the server has seen" }},
-      NULL, NULL },
+      NULL, PRINT(reports_clients) },
     { "serverstats", REPORT, COMMANDS_SEC_NTP_ACCESS,
-      {{ "serverstats", "Show the server's packet counters" }}, NULL, NULL },
+      {{ "serverstats", "Show the server's packet counters" }}, NULL, PRINT(reports_serverstats) },
     { "allow", REQUEST, COMMANDS_SEC_NTP_ACCESS,
       {{ "allow [<subnet>]", "Let a subnet use the server" },
-       { "allow all [<subnet>]", "Let a subnet and every subnet in it use it" }}, NULL, NULL },
+       { "allow all [<subnet>]", "Let a subnet and every subnet in it use it" }},
+      NULL, BUILD(control_allow) },
     { "deny", REQUEST, COMMANDS_SEC_NTP_ACCESS,
       {{ "deny [<subnet>]", "Refuse the server to a subnet" },
-       { "deny all [<subnet>]", "Refuse it to a subnet and every subnet in it" }}, NULL, NULL },
+       { "deny all [<subnet>]", "Refuse it to a subnet and every subnet in it" }},
+      NULL, BUILD(control_deny) },
     { "local", REQUEST, COMMANDS_SEC_NTP_ACCESS,
       {{ "local [options]", "Serve time even when not synchronised" },
-       { "local off", "Serve time only when synchronised" }}, NULL, NULL },
+       { "local off", "Serve time only when synchronised" }}, NULL, BUILD(control_local) },
     { "smoothtime", REQUEST, COMMANDS_SEC_NTP_ACCESS,
-      {{ "smoothtime reset|activate", "Reset or start time smoothing" }}, NULL, NULL },
+      {{ "smoothtime reset|activate", "Reset or start time smoothing" }},
+      NULL, BUILD(control_smoothtime) },
     { "smoothing", REPORT, COMMANDS_SEC_NTP_ACCESS,
-      {{ "smoothing", "Show the state of time smoothing" }}, NULL, NULL },
+      {{ "smoothing", "Show the state of time smoothing" }}, NULL, PRINT(reports_smoothing) },
 
     { "cmdaccheck", REQUEST, COMMANDS_SEC_CMD_ACCESS,
-      {{ "cmdaccheck <address>", "Tell whether an address may monitor" }}, NULL, NULL },
+      {{ "cmdaccheck <address>", "Tell whether an address may monitor" }},
+      NULL, BUILD(control_cmdaccheck) },
     { "cmdallow", REQUEST, COMMANDS_SEC_CMD_ACCESS,
       {{ "cmdallow [<subnet>]", "Let a subnet monitor the daemon" },
        { "cmdallow all [<subnet>]", "Let a subnet and every subnet in it monitor" }},
-      NULL, NULL },
+      NULL, BUILD(control_cmdallow) },
     { "cmddeny", REQUEST, COMMANDS_SEC_CMD_ACCESS,
       {{ "cmddeny [<subnet>]", "Refuse monitoring to a subnet" },
        { "cmddeny all [<subnet>]", "Refuse it to a subnet and every subnet in it" }},
-      NULL, NULL },
+      NULL, BUILD(control_cmddeny) },
 
     { "rtcdata", REPORT, COMMANDS_SEC_RTC,
-      {{ "rtcdata", "Show what is known of the real-time clock" }}, NULL, NULL },
+      {{ "rtcdata", "Show what is known of the real-time clock" }}, NULL, PRINT(reports_rtcdata) },
     { "trimrtc", REQUEST, COMMANDS_SEC_RTC,
-      {{ "trimrtc", "Set the real-time clock to the system time" }}, NULL, NULL },
+      {{ "trimrtc", "Set the real-time clock to the system time" }}, NULL, BUILD(control_trimrtc) },
     { "writertc", REQUEST, COMMANDS_SEC_RTC,
-      {{ "writertc", "Write the RTC parameters to the rtcfile" }}, NULL, NULL },
+      {{ "writertc", "Write the RTC parameters to the rtcfile" }}, NULL, BUILD(control_writertc) },
 
     { "cyclelogs", REQUEST, COMMANDS_SEC_DAEMON,
-      {{ "cyclelogs", "Reopen the log files" }}, NULL, NULL },
+      {{ "cyclelogs", "Reopen the log files" }}, NULL, BUILD(control_cyclelogs) },
     { "dump", REQUEST, COMMANDS_SEC_DAEMON,
-      {{ "dump", "Save measurements and NTS keys and cookies" }}, NULL, NULL },
+      {{ "dump", "Save measurements and NTS keys and cookies" }}, NULL, BUILD(control_dump) },
     { "rekey", REQUEST, COMMANDS_SEC_DAEMON,
-      {{ "rekey", "Read the key file again" }}, NULL, NULL },
+      {{ "rekey", "Read the key file again" }}, NULL, BUILD(control_rekey) },
     { "reset", REQUEST, COMMANDS_SEC_DAEMON,
-      {{ "reset sources", "Forget the measurements of all sources" }}, words_sources, NULL },
+      {{ "reset sources", "Forget the measurements of all sources" }},
+      words_sources, BUILD(control_reset) },
     { "shutdown", REQUEST, COMMANDS_SEC_DAEMON,
-      {{ "shutdown", "Stop the daemon" }}, NULL, NULL },
+      {{ "shutdown", "Stop the daemon" }}, NULL, BUILD(control_shutdown) },
 
     { "dns", LOCAL, COMMANDS_SEC_CLIENT,
       {{ "dns -n|+n", "Print addresses as numbers/as names" },
-       { "dns -4|-6|-46", "Resolve names to IPv4/IPv6/either addresses" }}, NULL, run_dns },
+       { "dns -4|-6|-46", "Resolve names to IPv4/IPv6/either addresses" }}, NULL, RUN(run_dns) },
     { "timeout", LOCAL, COMMANDS_SEC_CLIENT,
       {{ "timeout <milliseconds>", "Set how long to wait for the first reply" }},
-      NULL, run_timeout },
+      NULL, RUN(run_timeout) },
     { "retries", LOCAL, COMMANDS_SEC_CLIENT,
-      {{ "retries <retries>", "Set how often a request is sent again" }}, NULL, run_retries },
+      {{ "retries <retries>", "Set how often a request is sent again" }}, NULL, RUN(run_retries) },
     { "keygen", LOCAL, COMMANDS_SEC_CLIENT,
       {{ "keygen [<id> [<type> [<bits>]]]", "Print a random key for the key file" }},
-      NULL, run_keygen },
+      NULL, RUN(run_keygen) },
     { "exit", LOCAL, COMMANDS_SEC_CLIENT,
-      {{ "exit|quit", "Leave chronyc" }}, NULL, run_quit },
-    { "quit", LOCAL, COMMANDS_SEC_CLIENT, {{ NULL, NULL }}, NULL, run_quit },
+      {{ "exit|quit", "Leave chronyc" }}, NULL, RUN(run_quit) },
+    { "quit", LOCAL, COMMANDS_SEC_CLIENT, {{ NULL, NULL }}, NULL, RUN(run_quit) },
     { "help", LOCAL, COMMANDS_SEC_CLIENT,
-      {{ "help", "Print this list" }}, NULL, run_help },
+      {{ "help", "Print this list" }}, NULL, RUN(run_help) },
 
     /* Accepted as chronyc 4.x accepts them, not listed by help. */
-    { "dfreq", REQUEST, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, NULL },
-    { "doffset", REQUEST, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, NULL },
-    { "authhash", LOCAL, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, run_no_auth },
-    { "password", LOCAL, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, run_no_auth },
+    { "dfreq", REQUEST, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, BUILD(control_dfreq) },
+    { "doffset", REQUEST, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, BUILD(control_doffset) },
+    { "authhash", LOCAL, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, RUN(run_no_auth) },
+    { "password", LOCAL, COMMANDS_SEC_HIDDEN, {{ NULL, NULL }}, NULL, RUN(run_no_auth) },
 };
 
 #define N_COMMANDS (sizeof table / sizeof table[0])
@@ -339,6 +390,11 @@ const struct commands_entry *commands_find(const char *name)
     return NULL;
 }
 
+static bool never_quit(void)
+{
+    return false;
+}
+
 void commands_init_context(struct commands_context *ctx)
 {
     *ctx = (struct commands_context){
@@ -348,6 +404,8 @@ void commands_init_context(struct commands_context *ctx)
         .family = ADDR_UNSPEC,
         .timeout_ms = COMMANDS_DEFAULT_TIMEOUT_MS,
         .max_retries = COMMANDS_DEFAULT_RETRIES,
+        .transport = NULL,
+        .quit_requested = never_quit,
     };
 }
 
@@ -387,16 +445,6 @@ char *commands_split_word(char *line)
     return p;
 }
 
-/* The command protocol (request encoding, the transport to chronyd and the
- * report printers) is not written yet. Say so plainly instead of pretending
- * that the daemon could not be reached. */
-static bool run_needs_daemon(struct commands_context *ctx, const struct commands_entry *cmd)
-{
-    fprintf(ctx->err, "chronyc: command protocol not implemented yet (cannot run %s)\n",
-            cmd->name);
-    return false;
-}
-
 bool commands_run_line(struct commands_context *ctx, char *line)
 {
     commands_normalize_line(line);
@@ -414,8 +462,10 @@ bool commands_run_line(struct commands_context *ctx, char *line)
         ok = false;
     } else if (cmd->run) {
         ok = cmd->run(ctx, args);
+    } else if (cmd->report) {
+        ok = cmd->report(ctx, args);
     } else {
-        ok = run_needs_daemon(ctx, cmd);
+        ok = submit_built(ctx, args, cmd->build);
     }
 
     if (ctx->end_dot)

@@ -4,18 +4,21 @@
  * normalisation, lookup by exact name, messages and success/failure) and
  * prints `help`.
  *
- * CONTRACT for the command protocol work: commands of kind COMMANDS_REQUEST
- * and COMMANDS_REPORT have no handler yet; commands_run_line() fails them with
- * one message on stderr ("command protocol not implemented yet"). Giving such a
- * row a handler (or adding request-builder / report-printer fields to
- * struct commands_entry) is all it takes to make it work; the settings the
- * transport needs (hosts, port, family, timeout, retries) are in the context. */
+ * A row runs in one of three ways: a local command has a handler (run); a
+ * status-only command has a request builder (build: reads the arguments
+ * and fills the request, see chronyc/control.h), after which the request is
+ * sent and the daemon's status printed ("200 OK"); a report command has a
+ * report printer (report: asks the daemon and prints, chronyc/reports.h).
+ * The transport to the daemon and its settings are in the context. */
 #ifndef CW_CHRONYC_COMMANDS_H
 #define CW_CHRONYC_COMMANDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+struct request;
+struct transport;
 
 #define COMMANDS_MAX_LINE 2048          /* longest command line chronyc accepts */
 #define COMMANDS_DEFAULT_TIMEOUT_MS 1000
@@ -37,6 +40,8 @@ struct commands_context {
     int timeout_ms;             /* timeout: first wait for a reply */
     int max_retries;            /* retries: requests repeated after a timeout */
     bool quit;                  /* set by quit/exit */
+    struct transport *transport;    /* to the daemon; NULL: none (all requests fail) */
+    bool (*quit_requested)(void);   /* a signal asked chronyc to stop waiting */
 };
 
 enum commands_kind {
@@ -76,8 +81,13 @@ struct commands_entry {
     struct commands_usage usage[COMMANDS_MAX_USAGE];
     const char *const *arg_words;     /* completions of the first argument, NULL-ended */
     /* Runs the command with its arguments (normalised, may be modified);
-     * prints its own messages; returns success. NULL: not available yet. */
+     * prints its own messages; returns success. */
     bool (*run)(struct commands_context *ctx, char *args);
+    /* Fills req from the arguments; false (after a message) when they are
+     * wrong. The request is then sent and its status printed. */
+    bool (*build)(struct commands_context *ctx, char *args, struct request *req);
+    /* Requests and prints a report; returns success. */
+    bool (*report)(struct commands_context *ctx, char *args);
 };
 
 /* Defaults of a session: stdout/stderr, chrony's timeout and retries. */

@@ -4,6 +4,9 @@
 #include "chronyc/cliopts.h"
 #include "chronyc/commands.h"
 #include "chronyc/shell.h"
+#include "chronyc/transport.h"
+
+#include <stdio.h>
 
 int main(int argc, char **argv)
 {
@@ -33,13 +36,26 @@ int main(int argc, char **argv)
     ctx.end_dot = opts.end_dot;
 
     shell_install_signal_handlers();
+    ctx.quit_requested = shell_quit_requested;
     bool on_terminal = shell_on_terminal();
+    bool interactive = opts.first_command >= argc;
 
-    if (opts.first_command < argc)
-        return shell_run_args(&ctx, argc - opts.first_command, argv + opts.first_command,
-                              opts.multi);
-
-    if (on_terminal)
+    if (interactive && on_terminal)
         shell_print_banner(stdout);
-    return shell_run_input(&ctx, on_terminal);
+
+    /* As chronyc does, the daemon's address is chosen before any command
+     * runs, and having none that can be opened is fatal. */
+    ctx.transport = transport_new(ctx.hosts, ctx.port, ctx.family);
+    transport_set_quit_check(ctx.transport, shell_quit_requested);
+    if (!transport_connect(ctx.transport)) {
+        fprintf(stderr, "Could not open connection to daemon\n");
+        transport_free(ctx.transport);
+        return 1;
+    }
+
+    int status = interactive ? shell_run_input(&ctx, on_terminal)
+                             : shell_run_args(&ctx, argc - opts.first_command,
+                                              argv + opts.first_command, opts.multi);
+    transport_free(ctx.transport);
+    return status;
 }

@@ -4,7 +4,9 @@
 # interactive shell on a pseudo-terminal (prompt, completion, history, ctrl-D).
 # Where Debian's chronyc (chrony 4.3) is installed, the same input is given to
 # it and messages and exit codes are compared. Both chronyc's are pointed at a
-# loopback port nothing listens on; none of these commands sends a request.
+# loopback port nothing listens on: commands that need the daemon fail as
+# chrony's do ("506 Cannot talk to daemon"). The protocol itself is tested by
+# chronyc_golden.sh and chronyc_live.sh.
 . test/system/lib.sh
 
 DEB=/usr/bin/chronyc
@@ -186,8 +188,16 @@ check end_dot_option test "$(sed 's/ HEX:.*//' "$TMP/out" | tr '\n' ' ')" = "4 M
 # ---- commands that need the daemon ----
 
 ours tracking
-check daemon_command_fails test "$rc" -eq 1 -a -s "$TMP/err"
-check daemon_command_no_report test ! -s "$TMP/out"
+check daemon_command_fails test "$rc" -eq 1
+check daemon_command_no_report grep -qx '506 Cannot talk to daemon' "$TMP/out"
+compare same_no_daemon_report tracking
+compare same_no_daemon_request dump
+compare same_no_daemon_bad_arguments burst x
+compare same_no_daemon_multi -m "dns -n" sources keygen
+# no address can be opened at all: a fatal error before any command
+run "$CHRONYC" -h "$TMP/nonexistent.sock" keygen
+check no_address_fatal test "$rc" -eq 1
+check no_address_message grep -qx 'Could not open connection to daemon' "$TMP/err"
 
 # ---- commands from a pipe ----
 
