@@ -13,6 +13,10 @@
 
 #include "config.h"
 #include "chronyd/conf.h"
+#include "chronyd/logfile.h"
+#include "chronyd/ntp_client.h"
+#include "chronyd/ntp_serve.h"
+#include "chronyd/oneshot.h"
 #include "chronyd/version.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -233,14 +237,11 @@ static void warn_unsupported(const char *option, const char *what)
 
 static void warn_unsupported_options(const struct options *o)
 {
-    if (o->address_family == FAMILY_INET4)
-        warn_unsupported("-4", "IPv4 only");
-    else if (o->address_family == FAMILY_INET6)
-        warn_unsupported("-6", "IPv6 only");
+    if (o->address_family != FAMILY_ANY)
+        LOG_WARN("Option %s applies only to NTP sources so far",
+                 o->address_family == FAMILY_INET4 ? "-4" : "-6");
     if (o->mode == MODE_SET_ONCE)
-        warn_unsupported("-q", "set clock and exit");
-    else if (o->mode == MODE_PRINT_ONCE)
-        warn_unsupported("-Q", "log offset and exit");
+        LOG_WARN("Option -q cannot set the clock yet: the offset is only logged, as with -Q");
     if (o->reload)
         warn_unsupported("-r", "reload dump files");
     if (o->init_from_rtc)
@@ -332,14 +333,17 @@ static void on_timeout(void *arg)
     sched_quit();
 }
 
-/* -q/-Q end as soon as no source can be used; none can until the NTP engine
- * is wired in, so the one-shot modes give up at once, as chrony does when it
- * has no active sources. */
-static void on_one_shot_end(void *arg)
+/* -q/-Q: oneshot decided (offset logged: 0; no usable source: 1). */
+static void on_one_shot_done(int status)
 {
-    LOG_INFO("No suitable source for synchronisation");
-    exit_status = 1;
+    exit_status = status;
     sched_quit();
+}
+
+static int client_family(const struct options *o)
+{
+    return o->address_family == FAMILY_INET4 ? ADDR_INET4 :
+           o->address_family == FAMILY_INET6 ? ADDR_INET6 : ADDR_UNSPEC;
 }
 
 static void apply_process_settings(const struct options *o, const struct passwd *pw)
@@ -403,8 +407,11 @@ int main(int argc, char **argv)
     apply_process_settings(&o, pw);
     warn_unsupported_options(&o);
 
+    ntp_serve_init(conf_settings());
+    ntp_client_init(client_family(&o));
     if (o.mode != MODE_NORMAL)
-        sched_add_timeout(0.0, on_one_shot_end, NULL);
+        oneshot_start(on_one_shot_done);
+    ntp_client_start();
     if (o.timeout_s >= 0)
         sched_add_timeout(o.timeout_s, on_timeout, NULL);
 
@@ -414,6 +421,10 @@ int main(int argc, char **argv)
     sched_run();
 
     LOG_INFO("chronyd exiting");
+    oneshot_finish();
+    ntp_client_finish();
+    logfile_finish();
+    ntp_serve_finish();
     remove_pidfile();
     sched_finish();
     log_close();

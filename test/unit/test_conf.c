@@ -1066,11 +1066,11 @@ TEST(print_normalizes)
 TEST(unsupported_directives_warn_once)
 {
     struct lines l = { .finish = true, .line = { "keyfile /a", "keyfile /b", "pidfile /x",
-                                                 "lock_all", "server a.test", "dumponexit" } };
+                                                 "lock_all", "peer a.test", "dumponexit" } };
     struct outcome o;
     run_child(parse_lines_child, &l, &o);
     CHECK_INT(o.status, 0);
-    CHECK_STR(o.err, "keyfile directive not supported yet\nserver directive not supported yet\n");
+    CHECK_STR(o.err, "keyfile directive not supported yet\npeer directive not supported yet\n");
     /* -p prints the configuration only. */
     l.print = true;
     run_child(parse_lines_child, &l, &o);
@@ -1109,7 +1109,7 @@ TEST(directive_table_is_complete)
     CHECK(conf_directive_implemented("pidfile"));
     CHECK(conf_directive_implemented("LOCK_ALL"));
     CHECK(conf_directive_implemented("sched_priority"));
-    CHECK(!conf_directive_implemented("server"));
+    CHECK(!conf_directive_implemented("peer"));
     CHECK(!conf_directive_implemented("nosuchdirective"));
 }
 
