@@ -91,6 +91,11 @@ check:
 	$(MAKE) --no-print-directory -C test/clockshim
 	@sh test/run-all.sh
 
+.PHONY: sim
+# the deterministic simulator: $(B)/test/sim/cw-sim (test/sim/README.md)
+sim:
+	$(MAKE) -C test/sim B=$(B) $(if $(filter 1,$(SAN)),SAN=1)
+
 demo: all
 	@sh contrib/demo.sh
 

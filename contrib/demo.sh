@@ -1,12 +1,19 @@
 #!/bin/sh
-# make demo: an NTP server and an NTP client, both our chronyd, talking on
-# 127.0.0.1 ports of their own for a few seconds. The client never touches
-# this machine's clock (-x, and run without CAP_SYS_TIME); every file lives in
-# a temporary directory; both daemons are stopped by PID at the end.
+# make demo: our chronyd disciplining a clock, as it happens. A server (our
+# chronyd -x, `local stratum 8`) keeps true time on a 127.0.0.1 port of its
+# own; a client (our chronyd with clock control ON) starts 1.5 s ahead with an
+# oscillator 50 ppm fast and is stepped, then slewed onto true time. The
+# client's clock is a virtual one: it runs under the project's clock shim
+# (test/clockshim, LD_PRELOAD), and without CAP_SYS_TIME, so this machine's
+# clock cannot be touched even if the shim missed a call. What is printed is
+# the shim's record of that virtual clock against true time, once a second.
+# Every file lives in a temporary directory; both daemons are stopped by PID.
 set -e
 cd "$(dirname "$0")/.."
 CHRONYD=${CHRONYD:-./chronyd}
-RUN_S=6
+RUN_S=${RUN_S:-20}
+OFFSET_S=1.5
+FREQ_PPM=50
 
 [ -x "$CHRONYD" ] || { echo "demo: $CHRONYD is missing: run make first" >&2; exit 1; }
 
@@ -33,6 +40,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
+make -s -C test/clockshim O="$T/shim" > "$T/shim-build.log" 2>&1 ||
+    { cat "$T/shim-build.log" >&2; echo "demo: could not build the clock shim" >&2; exit 1; }
+SHIM=$T/shim/libclockshim.so
+
 # A UDP port nothing uses on this machine.
 port_in_use() {
     hex=$(printf ':%04X ' "$1")
@@ -45,46 +56,56 @@ echo "== $CHRONYD -v"
 "$CHRONYD" -v
 echo
 
-echo "== server: $CHRONYD -x -d 'port $PORT' 'bindaddress 127.0.0.1' 'local stratum 8'" \
-     "'allow 127.0.0.1'"
+echo "== server: chronyd -x -d 'port $PORT' 'bindaddress 127.0.0.1' 'local stratum 8' 'allow 127.0.0.1'"
 # shellcheck disable=SC2086
 $NOCLOCK "$CHRONYD" -x -d $USER_OPT "port $PORT" "bindaddress 127.0.0.1" "local stratum 8" \
-    "allow 127.0.0.1" "cmdport 0" "bindcmdaddress $T/server.sock" "pidfile $T/server.pid" \
-    "driftfile $T/server.drift" \
-    > "$T/server.log" 2>&1 &
+    "allow 127.0.0.1" "cmdport 0" "bindcmdaddress /" "pidfile $T/server.pid" > "$T/server.log" 2>&1 &
 SERVER=$!
 PIDS="$SERVER"
 sleep 0.5
 
-echo "== client: $CHRONYD -x -d 'server 127.0.0.1 port $PORT iburst minpoll -2 maxpoll -2'" \
-     "'log measurements' (for ${RUN_S} s)"
+echo "== client: chronyd -d 'server 127.0.0.1 port $PORT minpoll 0 maxpoll 0' 'makestep 1 3' 'driftfile ...'"
+echo "   clock control ON, on a virtual clock (clock shim) starting ${OFFSET_S} s ahead and ${FREQ_PPM} ppm fast"
+[ -n "$NOCLOCK" ] && echo "   run as: $NOCLOCK env LD_PRELOAD=.../libclockshim.so CLOCKSHIM_OFFSET=$OFFSET_S CLOCKSHIM_FREQ=$FREQ_PPM ..."
 # shellcheck disable=SC2086
-$NOCLOCK "$CHRONYD" -x -d $USER_OPT "server 127.0.0.1 port $PORT iburst minpoll -2 maxpoll -2" \
-    "port 0" "cmdport 0" "bindcmdaddress $T/client.sock" "pidfile $T/client.pid" \
-    "logdir $T" "log measurements" \
+$NOCLOCK env LD_PRELOAD="$SHIM" CLOCKSHIM_OFFSET=$OFFSET_S CLOCKSHIM_FREQ=$FREQ_PPM \
+    CLOCKSHIM_RECORD="$T/clock.rec" \
+    "$CHRONYD" -d $USER_OPT "server 127.0.0.1 port $PORT minpoll 0 maxpoll 0" "makestep 1 3" \
+    "driftfile $T/client.drift" "port 0" "cmdport 0" "bindcmdaddress /" "pidfile $T/client.pid" \
     > "$T/client.log" 2>&1 &
 CLIENT=$!
 PIDS="$PIDS $CLIENT"
-
-echo "== meanwhile, one measurement: $CHRONYD -Q 'server 127.0.0.1 port $PORT iburst'"
-# shellcheck disable=SC2086
-$NOCLOCK "$CHRONYD" -x $USER_OPT -Q "server 127.0.0.1 port $PORT iburst" 2>&1 |
-    grep -E "System clock wrong|No suitable source" || true
 echo
 
-sleep $((RUN_S - 4))
-kill "$CLIENT" "$SERVER"
+# Record columns: pid true_s offset_s rate_ppm freq_ppm tick status state maxerror_us event
+echo "   true time   clock offset (virtual - true)   clock rate   kernel frequency"
+logged=0
+i=0
+while [ $i -lt "$RUN_S" ]; do
+    sleep 1
+    i=$((i + 1))
+    # the client's messages since the last turn
+    n=$(wc -l < "$T/client.log")
+    if [ "$n" -gt "$logged" ]; then
+        sed -n "$((logged + 1)),${n}p" "$T/client.log" | grep -v 'starting\|not supported yet\|root privileges' |
+            sed 's/^[^ ]* /   [client] /' || true
+        logged=$n
+    fi
+    awk -v p="$CLIENT" '$1 == p { t0 = t0 ? t0 : $2; last = $0; t = $2; o = $3; r = $4; f = $5 }
+        END { if (last == "") exit
+              u = o < 0 ? -o : o
+              printf "   %7.1f s   %+14.6f s %s   %+8.2f ppm   %+8.3f ppm\n", t - t0, o,
+                     u < 0.001 ? sprintf("(%+7.1f us)", o * 1e6) : "            ", r, f }' "$T/clock.rec"
+done
+kill "$CLIENT"
+wait "$CLIENT" 2>/dev/null || true
+kill "$SERVER"
+wait "$SERVER" 2>/dev/null || true
 PIDS=""
-wait "$CLIENT" "$SERVER" 2>/dev/null || true
 
-echo "== what the client measured (from its measurements.log)"
-if [ -s "$T/measurements.log" ]; then
-    awk '$1 ~ /^20/ { n++; printf "  %s %s  %s stratum %s  offset %+7.1f us  delay %6.1f us\n",
-                      $1, $2, $3, $5, $12 * 1e6, $13 * 1e6 }
-         END { printf "  %d measurements\n", n }' "$T/measurements.log"
-else
-    echo "  (none)"
-fi
 echo
-echo "== server log"
-sed 's/^/  /' "$T/server.log"
+awk -v p="$CLIENT" '$1 == p && $10 == "exit" {
+        printf "== final offset of the client'"'"'s clock: %+.1f us (the shim'"'"'s record at exit)\n", $3 * 1e6 }' \
+    "$T/clock.rec"
+[ -s "$T/client.drift" ] &&
+    echo "== drift file: $(awk '{ printf "%.3f ppm (skew %.3f ppm): the oscillator runs that much fast", $1, $2 }' "$T/client.drift")"

@@ -324,6 +324,8 @@ callgrind() {
     for n in $NAMES; do
         cg_run "$n" load load
         ir_load=$IR; answered=$ANSWERED; wall=$WALL
+        # kept for callgrind_annotate (where the instructions go)
+        cp "$TMP/$n.load/callgrind.out" "$BENCH_DIR/callgrind.$n.out"
         cg_run "$n" idle "$wall"
         eval IR_LOAD_$n=$ir_load IR_IDLE_$n=$IR ANS_$n=$answered
     done
@@ -339,6 +341,7 @@ callgrind() {
         awk -v a="$PER_ours" -v b="$PER_chrony" \
             'BEGIN { printf "ours/chrony: Ir/request %.2f\n", (b > 0 ? a / b : 0) }'
     fi
+    echo "profiles of the loaded runs: callgrind_annotate $BENCH_DIR/callgrind.<server>.out"
 }
 
 $MODE

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "chronyd/cmdmon.h"
 #include "chronyd/conf.h"
+#include "chronyd/discipline.h"
 #include "chronyd/logfile.h"
 #include "chronyd/ntp_client.h"
 #include "chronyd/ntp_serve.h"
@@ -22,6 +24,7 @@
 #include "common/mem.h"
 #include "platform/daemon.h"
 #include "platform/sched.h"
+#include "platform/sysclock.h"
 
 /* chrony's short options, in chrony's order. */
 #define SHORT_OPTIONS "46df:F:hl:L:mnpP:qQrRst:u:Uvx"
@@ -240,12 +243,10 @@ static void warn_unsupported_options(const struct options *o)
     if (o->address_family != FAMILY_ANY)
         LOG_WARN("Option %s applies only to NTP sources so far",
                  o->address_family == FAMILY_INET4 ? "-4" : "-6");
-    if (o->mode == MODE_SET_ONCE)
-        LOG_WARN("Option -q cannot set the clock yet: the offset is only logged, as with -Q");
     if (o->reload)
         warn_unsupported("-r", "reload dump files");
-    if (o->init_from_rtc)
-        warn_unsupported("-s", "set clock from RTC");
+    if (o->init_from_rtc && conf_settings()->rtc_file[0])
+        LOG_WARN("Option -s uses only the drift file: the RTC is not supported yet");
     if (o->scfilter_level)
         warn_unsupported("-F", "system call filter");
 }
@@ -327,10 +328,22 @@ static void create_dirs(const struct passwd *pw)
 static void on_timeout(void *arg)
 {
     LOG_INFO("Timeout reached");
-    /* chrony exits non-zero when the clock is not synchronised; no reference
-     * source exists yet, so the clock never is. */
-    exit_status = 1;
+    /* chrony exits non-zero when the clock is not synchronised */
+    exit_status = discipline_is_synchronised() ? 0 : 1;
     sched_quit();
+}
+
+/* maxchange asked the daemon to exit. */
+static void on_discipline_end(bool ok)
+{
+    exit_status = ok ? 0 : 1;
+    sched_quit();
+}
+
+static enum discipline_mode discipline_mode_of(enum run_mode mode)
+{
+    return mode == MODE_SET_ONCE ? DISCIPLINE_SET_ONCE
+         : mode == MODE_PRINT_ONCE ? DISCIPLINE_PRINT_ONCE : DISCIPLINE_NORMAL;
 }
 
 /* -q/-Q: oneshot decided (offset logged: 0; no usable source: 1). */
@@ -399,9 +412,12 @@ int main(int argc, char **argv)
     sched_catch_quit_signals();
     write_pidfile();
 
-    if (o.clock_control)
-        LOG_WARN("Control of the system clock is not supported yet; running as with -x");
-    else
+    /* the clock driver: the kernel's (its PLL and adjtime() reset), or with
+     * -x the null driver, which never changes anything */
+    if (sysclock_init(o.clock_control) < 0)
+        LOG_FATAL("Could not control the system clock (CAP_SYS_TIME missing?); "
+                  "-x runs without clock control");
+    if (!o.clock_control)
         LOG_INFO("Disabled control of system clock");
 
     apply_process_settings(&o, pw);
@@ -409,6 +425,12 @@ int main(int argc, char **argv)
 
     ntp_serve_init(conf_settings());
     ntp_client_init(client_family(&o));
+    discipline_set_end_handler(on_discipline_end);
+    discipline_init(conf_settings(), discipline_mode_of(o.mode));
+    if (o.init_from_rtc)
+        discipline_restore_time();
+    /* the command server answers for all of the above */
+    cmdmon_init(conf_settings(), client_family(&o), pw->pw_uid, pw->pw_gid);
     if (o.mode != MODE_NORMAL)
         oneshot_start(on_one_shot_done);
     ntp_client_start();
@@ -421,11 +443,14 @@ int main(int argc, char **argv)
     sched_run();
 
     LOG_INFO("chronyd exiting");
+    cmdmon_finish();
     oneshot_finish();
+    discipline_finish();
     ntp_client_finish();
     logfile_finish();
     ntp_serve_finish();
     remove_pidfile();
+    sysclock_finish();
     sched_finish();
     log_close();
     return exit_status;

@@ -10,6 +10,7 @@
 #include "chronyd/ntp_client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,12 +62,19 @@ struct record {
     double last_resolving_mono;
 
     struct ntp_source *src;     /* NULL while unresolved */
+    void *hook_data;            /* the source hooks' data for src */
     bool started;               /* src was started (replacements start too) */
     int fd;                     /* its own connected socket, or -1 */
     sched_timer_id tx_timer, rx_timer;
 
     struct ntp_source_sample samples[NTP_CLIENT_KEPT_SAMPLES];
     int n_samples, next_sample;
+
+    /* for ntpdata: the last response's local address and timestamp kind */
+    addr_ip local_addr;
+    char rx_ts_char;
+    uint32_t kernel_rx_timestamps;
+    unsigned dir_id;            /* from this sourcedir line, 0: not from one */
 };
 
 /* A name waiting for (or being asked of) the resolver. */
@@ -108,11 +116,14 @@ static bool log_raw_measurements;
 
 static ntp_client_sample_sink sample_sink;
 static void *sample_sink_ctx;
+static struct ntp_client_source_hooks hooks;
 static ntp_client_event update_handler, resolving_end_handler;
 static void *update_ctx, *resolving_end_ctx;
 
 static void resolve_sources(void);
 static void after_source_call(struct record *r);
+static void add_dir_source(const struct conf_source *c);
+static void forget_dir_sources(void);
 
 /* ---- small helpers ---- */
 
@@ -168,6 +179,34 @@ static void notify_update(void)
 {
     if (update_handler)
         update_handler(update_ctx);
+}
+
+/* ---- the source hooks (the clock discipline) ---- */
+
+static void hook_added(struct record *r)
+{
+    r->hook_data = hooks.source_added ? hooks.source_added(hooks.ctx, r->src, r->name) : NULL;
+}
+
+static void hook_removed(struct record *r)
+{
+    if (hooks.source_removed)
+        hooks.source_removed(hooks.ctx, r->hook_data);
+    r->hook_data = NULL;
+}
+
+static void cook(struct timespec *ts)
+{
+    if (hooks.cook_time)
+        hooks.cook_time(hooks.ctx, ts);
+}
+
+static struct record *find_source_record(const struct ntp_source *src)
+{
+    for (size_t i = 0; i < n_records; i++)
+        if (records[i]->src == src)
+            return records[i];
+    return NULL;
 }
 
 /* ---- sockets ---- */
@@ -306,6 +345,15 @@ static void log_measurement(const struct record *r, enum ntp_source_rx res,
 
 /* ---- the engine's hooks ---- */
 
+static bool on_stats(void *ctx, const struct ntp_source *src, const struct timespec *sample_time,
+                     struct ntp_source_stats *out)
+{
+    struct record *r = find_source_record(src);
+    if (!r || !hooks.stats)
+        return false;
+    return hooks.stats(hooks.ctx, r->hook_data, sample_time, out);
+}
+
 static void on_sample(void *ctx, struct ntp_source *src, const struct ntp_source_sample *s)
 {
     const addr_sock *remote = ntp_source_address(src);
@@ -320,6 +368,8 @@ static void on_sample(void *ctx, struct ntp_source *src, const struct ntp_source
     LOG_DEBUG("Sample from %s: offset %.9f delay %.9f dispersion %.9f stratum %d",
               ip_text(&remote->ip, buf, sizeof buf), s->offset_s, s->delay_s, s->dispersion_s,
               s->stratum);
+    if (r && r->src == src && hooks.sample)
+        hooks.sample(hooks.ctx, r->hook_data, s);
     if (sample_sink)
         sample_sink(sample_sink_ctx, remote, s);
 }
@@ -351,6 +401,8 @@ static struct record *new_record(const char *name, const struct srcopts *opts, i
 
     records = mem_grow(records, &records_alloc, n_records + 1, sizeof *records);
     records[n_records++] = r;
+    if (r->src)
+        hook_added(r);
     if (pool_id != NO_POOL) {
         pools[pool_id].sources++;
         if (!r->src)
@@ -390,8 +442,10 @@ static void destroy_record(struct record *r)
             p->max_sources = p->sources;
     }
     stop_record(r);
-    if (r->src)
+    if (r->src) {
+        hook_removed(r);
         ntp_source_destroy(r->src);
+    }
     mem_free(r->name);
     mem_free(r);
 }
@@ -424,12 +478,14 @@ static bool change_address(struct record *r, const addr_sock *addr, bool replace
     bool was_real = r->src != NULL;
     if (r->src) {
         stop_record(r);
+        hook_removed(r);
         ntp_source_destroy(r->src);
     }
     r->remote = *addr;
     if (replacement)
         r->resolved_addr = addr->ip;
     r->src = ntp_source_create(addr, &r->opts, &env);
+    hook_added(r);
     r->n_samples = r->next_sample = 0;
     if (!was_real && r->pool_id != NO_POOL)
         pools[r->pool_id].unresolved--;
@@ -505,6 +561,9 @@ static void after_source_call(struct record *r)
     ntp_source_get_report(r->src, &rep);
     if (rep.reach == 0 && rep.reach_size >= NTP_SOURCE_REACH_BITS)
         handle_bad_source(r);
+
+    if (hooks.source_changed && record_exists(r) && r->src)
+        hooks.source_changed(hooks.ctx, r->hook_data);
 }
 
 static void tx_timeout(void *arg)
@@ -529,6 +588,7 @@ static void tx_timeout(void *arg)
         }
         struct timespec tx_time;
         sched_now_real(&tx_time);
+        cook(&tx_time);
         bool sent = fd >= 0 && udp_send(fd, buf, len, to, NULL, UDP_NO_IF_INDEX) == 0;
         if (!sent) {
             char ip[ADDR_STR_MAX];
@@ -596,10 +656,18 @@ static void process_datagram(struct record *r, const udp_msg *m)
         return;
     }
 
-    enum ntp_source_rx res = ntp_source_process_response(r->src, &info, &m->remote, &m->rx_ts,
+    struct timespec rx_time = m->rx_ts;
+    cook(&rx_time);
+    enum ntp_source_rx res = ntp_source_process_response(r->src, &info, &m->remote, &rx_time,
                                                          sched_now_mono());
+    if (res > NTP_SOURCE_RX_LATE) {
+        r->local_addr = m->local;
+        r->rx_ts_char = m->rx_ts_kernel ? 'K' : 'D';
+        if (m->rx_ts_kernel)
+            r->kernel_rx_timestamps++;
+    }
     if (measurements_log >= 0 && (is_synced(res) || (log_raw_measurements && is_valid(res))))
-        log_measurement(r, res, &m->rx_ts, m->rx_ts_kernel);
+        log_measurement(r, res, &rx_time, m->rx_ts_kernel);
 
     if (res == NTP_SOURCE_RX_GOOD && r->tentative) {
         /* the first good response from this source */
@@ -882,6 +950,7 @@ void ntp_client_init(int family)
     env = (struct ntp_source_env){
         .random = env_random,
         .sample = on_sample,
+        .stats = on_stats,
         .precision_s = clockprec_measure_s(),
         .max_clock_error = s->max_clock_error_ppm * PPM,
     };
@@ -897,6 +966,17 @@ void ntp_client_set_sample_sink(ntp_client_sample_sink sink, void *ctx)
 {
     sample_sink = sink;
     sample_sink_ctx = ctx;
+}
+
+void ntp_client_set_source_hooks(const struct ntp_client_source_hooks *h)
+{
+    if (h) {
+        hooks = *h;
+        return;
+    }
+    memset(&hooks, 0, sizeof hooks);
+    for (size_t i = 0; i < n_records; i++)
+        records[i]->hook_data = NULL;
 }
 
 void ntp_client_set_update_handler(ntp_client_event handler, void *ctx)
@@ -986,14 +1066,8 @@ void ntp_client_start(void)
 
     size_t n_dir = 0;
     struct conf_source *dir_sources = conf_load_sourcedirs(&n_dir);
-    for (size_t i = 0; i < n_dir; i++) {
-        const struct conf_source *c = &dir_sources[i];
-        if (c->type == CONF_SOURCE_PEER) {
-            LOG_WARN("peer sources are not supported yet: %s ignored", c->name);
-            continue;
-        }
-        ntp_client_add(c->name, &c->opts, c->type == CONF_SOURCE_POOL);
-    }
+    for (size_t i = 0; i < n_dir; i++)
+        add_dir_source(&dir_sources[i]);
     conf_free_sources(dir_sources, n_dir);
 
     resolve_sources();
@@ -1024,6 +1098,7 @@ void ntp_client_finish(void)
     }
     while (n_records > 0)
         destroy_record(records[n_records - 1]);
+    forget_dir_sources();
     mem_free(records);
     records = NULL;
     records_alloc = 0;
@@ -1038,6 +1113,7 @@ void ntp_client_finish(void)
     measurements_log = -1;
     sample_sink = NULL;
     update_handler = resolving_end_handler = NULL;
+    memset(&hooks, 0, sizeof hooks);
 }
 
 /* ---- monitoring ---- */
@@ -1059,6 +1135,10 @@ bool ntp_client_get_info(size_t index, struct ntp_client_info *out)
     out->tentative = r->tentative;
     out->remote = r->remote;
     out->n_samples = r->n_samples;
+    out->opts = &r->opts;
+    out->local_addr = r->local_addr;
+    out->rx_ts_char = r->rx_ts_char;
+    out->kernel_rx_timestamps = r->kernel_rx_timestamps;
     if (r->src) {
         ntp_source_get_report(r->src, &out->report);
         out->active = out->report.state != NTP_SOURCE_OFFLINE;
@@ -1081,4 +1161,284 @@ int ntp_client_get_samples(size_t index, struct ntp_source_sample *out, int max)
     for (int i = 0; i < n; i++)
         out[i] = r->samples[(start + i) % NTP_CLIENT_KEPT_SAMPLES];
     return n;
+}
+
+/* ---- control (chronyc) ---- */
+
+/* chrony's address comparison for online/offline/burst: the same family,
+ * then the bits of mask when it has that family, else every bit. */
+static bool address_matches(const addr_ip *ip, const addr_ip *address, const addr_ip *mask)
+{
+    if (ip->family != address->family)
+        return false;
+    bool masked = mask->family == address->family;
+    switch (ip->family) {
+    case ADDR_INET4:
+        return ((ip->a.in4 ^ address->a.in4) & (masked ? mask->a.in4 : 0xffffffffU)) == 0;
+    case ADDR_INET6:
+        for (size_t i = 0; i < sizeof ip->a.in6; i++) {
+            if ((ip->a.in6[i] ^ address->a.in6[i]) & (masked ? mask->a.in6[i] : 0xff))
+                return false;
+        }
+        return true;
+    case ADDR_ID:
+        return ip->a.id == address->a.id;
+    default:
+        return true;
+    }
+}
+
+static bool selected(const struct record *r, const addr_ip *mask, const addr_ip *address)
+{
+    return address->family == ADDR_UNSPEC || address_matches(&r->remote.ip, address, mask);
+}
+
+/* Names waiting for the resolver are asked about now (chrony does this
+ * when sources go online). */
+static void resolve_now(void)
+{
+    if (!first_round_done || !unresolved_list)
+        return;
+    if (requests_out == 0 && resolve_timer) {
+        sched_remove_timeout(resolve_timer);
+        resolve_timer = 0;
+        if (resolving_interval > 0)
+            resolving_interval--;
+    }
+    resolve_sources();
+}
+
+bool ntp_client_set_connectivity(const addr_ip *mask, const addr_ip *address,
+                                 enum ntp_client_connectivity connectivity)
+{
+    bool any = false;
+
+    if (connectivity != NTP_CLIENT_OFFLINE)
+        resolve_now();
+    for (size_t i = 0; i < n_records; i++) {
+        struct record *r = records[i];
+        if (!selected(r, mask, address))
+            continue;
+        /* an unresolved name is never connectable: left alone by onoffline */
+        if (connectivity == NTP_CLIENT_MAYBE_ONLINE && !is_real(&r->remote.ip))
+            continue;
+        any = true;
+        bool online = connectivity == NTP_CLIENT_ONLINE ||
+                      (connectivity == NTP_CLIENT_MAYBE_ONLINE && connectable(&r->remote));
+        /* kept for a new address the name may resolve to */
+        r->opts.online = online;
+        if (r->src) {
+            ntp_source_set_online(r->src, online, sched_now_mono());
+            after_source_call(r);
+        }
+    }
+    if (any)
+        notify_update();
+    return any;
+}
+
+bool ntp_client_burst(const addr_ip *mask, const addr_ip *address, int good, int total)
+{
+    bool any = false;
+    for (size_t i = 0; i < n_records; i++) {
+        struct record *r = records[i];
+        if (!selected(r, mask, address))
+            continue;
+        any = true;
+        if (r->src) {
+            ntp_source_burst(r->src, good, total, sched_now_mono());
+            after_source_call(r);
+        }
+    }
+    if (any)
+        notify_update();
+    return any;
+}
+
+static bool poll_in_range(double value)
+{
+    return value >= NTP_SOURCE_MIN_POLL && value <= NTP_SOURCE_MAX_POLL;
+}
+
+/* The same change in the options a new engine would be created with. */
+static void modify_options(struct srcopts *o, enum ntp_source_setting what, double value)
+{
+    switch (what) {
+    case NTP_SOURCE_SET_MINPOLL:
+        if (poll_in_range(value)) {
+            o->minpoll = (int)value;
+            if (o->maxpoll < o->minpoll)
+                o->maxpoll = o->minpoll;
+        }
+        break;
+    case NTP_SOURCE_SET_MAXPOLL:
+        if (poll_in_range(value)) {
+            o->maxpoll = (int)value;
+            if (o->minpoll > o->maxpoll)
+                o->minpoll = o->maxpoll;
+        }
+        break;
+    case NTP_SOURCE_SET_MAX_DELAY:
+        o->max_delay_s = value;
+        break;
+    case NTP_SOURCE_SET_MAX_DELAY_RATIO:
+        o->max_delay_ratio = value;
+        break;
+    case NTP_SOURCE_SET_MAX_DELAY_DEV_RATIO:
+        o->max_delay_dev_ratio = value;
+        break;
+    case NTP_SOURCE_SET_MIN_STRATUM:
+        o->min_stratum = value < 0.0 ? 0 : value > NTP_MAX_STRATUM ? NTP_MAX_STRATUM : (int)value;
+        break;
+    case NTP_SOURCE_SET_POLL_TARGET:
+        o->poll_target = value < 1.0 ? 1 : value > INT_MAX ? INT_MAX : (int)value;
+        break;
+    case NTP_SOURCE_SET_OFFSET:
+        o->offset_s = value;
+        break;
+    }
+}
+
+bool ntp_client_modify(const addr_ip *ip, enum ntp_source_setting what, double value)
+{
+    struct record *r = find_record(ip);
+    if (!r)
+        return false;
+    if (!isfinite(value))
+        return true;
+    modify_options(&r->opts, what, value);
+    if (r->src) {
+        ntp_source_modify(r->src, what, value);
+        after_source_call(r);
+        notify_update();
+    }
+    return true;
+}
+
+bool ntp_client_remove(const addr_ip *ip)
+{
+    struct record *r = find_record(ip);
+    if (!r)
+        return false;
+    destroy_record(r);
+    notify_update();
+    return true;
+}
+
+void ntp_client_reset_sources(void)
+{
+    for (size_t i = 0; i < n_records; i++) {
+        struct record *r = records[i];
+        if (!r->src)
+            continue;
+        ntp_source_reset(r->src, sched_now_mono());
+        after_source_call(r);
+    }
+    notify_update();
+}
+
+/* ---- sourcedir lines, for reload sources ---- */
+
+struct dir_source {
+    unsigned id;
+    enum conf_source_type type;
+    char *name;
+    struct srcopts opts;
+};
+
+static struct dir_source *dir_sources;
+static size_t n_dir_sources, dir_sources_alloc;
+static unsigned last_dir_id;
+
+static bool same_options(const struct srcopts *a, const struct srcopts *b)
+{
+    return a->port == b->port && a->family == b->family && a->minpoll == b->minpoll &&
+           a->maxpoll == b->maxpoll && a->online == b->online &&
+           a->auto_offline == b->auto_offline && a->burst == b->burst &&
+           a->iburst == b->iburst && a->presend == b->presend &&
+           a->min_stratum == b->min_stratum && a->poll_target == b->poll_target &&
+           a->version == b->version && a->max_sources == b->max_sources &&
+           a->min_samples == b->min_samples && a->max_samples == b->max_samples &&
+           a->filter == b->filter && a->max_unreach == b->max_unreach &&
+           a->xleave == b->xleave && a->nts == b->nts && a->nts_port == b->nts_port &&
+           a->copy == b->copy && a->sel_options == b->sel_options &&
+           a->ext_fields == b->ext_fields && a->key == b->key && a->cert_set == b->cert_set &&
+           a->max_delay_s == b->max_delay_s && a->max_delay_ratio == b->max_delay_ratio &&
+           a->max_delay_dev_ratio == b->max_delay_dev_ratio &&
+           a->max_delay_quant == b->max_delay_quant && a->min_delay_s == b->min_delay_s &&
+           a->asymmetry == b->asymmetry && a->offset_s == b->offset_s;
+}
+
+static bool same_line(const struct dir_source *d, const struct conf_source *c)
+{
+    return d->type == c->type && strcmp(d->name, c->name) == 0 && same_options(&d->opts, &c->opts);
+}
+
+/* Adds the sources of one sourcedir line and remembers the line. */
+static void add_dir_source(const struct conf_source *c)
+{
+    size_t first = n_records;
+    unsigned id = ++last_dir_id;
+
+    if (c->type == CONF_SOURCE_PEER)
+        LOG_WARN("peer sources are not supported yet: %s ignored", c->name);
+    else if (!ntp_client_add(c->name, &c->opts, c->type == CONF_SOURCE_POOL))
+        return;
+    for (size_t i = first; i < n_records; i++)
+        records[i]->dir_id = id;
+    dir_sources = mem_grow(dir_sources, &dir_sources_alloc, n_dir_sources + 1,
+                           sizeof *dir_sources);
+    dir_sources[n_dir_sources++] = (struct dir_source){
+        .id = id, .type = c->type, .name = mem_strdup(c->name), .opts = c->opts,
+    };
+}
+
+static void remove_dir_source(size_t index)
+{
+    unsigned id = dir_sources[index].id;
+    for (size_t i = 0; i < n_records;) {
+        if (records[i]->dir_id == id)
+            destroy_record(records[i]);
+        else
+            i++;
+    }
+    mem_free(dir_sources[index].name);
+    memmove(&dir_sources[index], &dir_sources[index + 1],
+            (n_dir_sources - index - 1) * sizeof *dir_sources);
+    n_dir_sources--;
+}
+
+static void forget_dir_sources(void)
+{
+    for (size_t i = 0; i < n_dir_sources; i++)
+        mem_free(dir_sources[i].name);
+    mem_free(dir_sources);
+    dir_sources = NULL;
+    n_dir_sources = dir_sources_alloc = 0;
+}
+
+void ntp_client_reload_sources(void)
+{
+    size_t n = 0;
+    struct conf_source *lines = conf_load_sourcedirs(&n);
+    bool *kept = mem_calloc(n ? n : 1, sizeof *kept);
+
+    for (size_t i = 0; i < n_dir_sources;) {
+        size_t j = 0;
+        while (j < n && (kept[j] || !same_line(&dir_sources[i], &lines[j])))
+            j++;
+        if (j < n) {
+            kept[j] = true;
+            i++;
+        } else {
+            remove_dir_source(i);
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (!kept[j])
+            add_dir_source(&lines[j]);
+    }
+    mem_free(kept);
+    conf_free_sources(lines, n);
+    notify_update();
 }

@@ -47,6 +47,31 @@ void ntp_client_init(int family);
 void ntp_client_finish(void);
 
 void ntp_client_set_sample_sink(ntp_client_sample_sink sink, void *ctx);
+
+/* The clock discipline's view of the sources (chronyd/discipline): each
+ * protocol engine's life, its statistics hook (ntp_source env.stats), its
+ * good samples, every change of its state, and the conversion of the
+ * system clock's readings into the discipline's "cooked" time, which every
+ * timestamp a source keeps is taken in (transmit times and kernel receive
+ * timestamps alike). The data pointer source_added returns is handed back
+ * to the other hooks of that source. Any hook may be NULL. */
+struct ntp_client_source_hooks {
+    void *ctx;
+    void (*cook_time)(void *ctx, struct timespec *ts);
+    /* name: as configured; valid until source_removed */
+    void *(*source_added)(void *ctx, struct ntp_source *src, const char *name);
+    void (*source_removed)(void *ctx, void *data);
+    bool (*stats)(void *ctx, void *data, const struct timespec *sample_time,
+                  struct ntp_source_stats *out);
+    /* a good sample, before the sample sink; may adjust the source's poll */
+    void (*sample)(void *ctx, void *data, const struct ntp_source_sample *sample);
+    /* after any call into the engine (started, request sent, response
+     * processed): reachability or state may have changed */
+    void (*source_changed)(void *ctx, void *data);
+};
+/* Set before ntp_client_start(); NULL removes them (sources keep running,
+ * their data is forgotten). */
+void ntp_client_set_source_hooks(const struct ntp_client_source_hooks *hooks);
 void ntp_client_set_update_handler(ntp_client_event handler, void *ctx);
 void ntp_client_set_resolving_end_handler(ntp_client_event handler, void *ctx);
 
@@ -62,6 +87,37 @@ bool ntp_client_add(const char *name, const struct srcopts *opts, bool pool);
  * still resolves to it (chronyc refresh). */
 void ntp_client_refresh(void);
 
+/* ---- control (chronyc, through chronyd/cmdmon) ---- */
+
+/* online, offline, onoffline (MAYBE_ONLINE: online when a socket can be
+ * connected to the source's address, as chrony decides). */
+enum ntp_client_connectivity {
+    NTP_CLIENT_OFFLINE,
+    NTP_CLIENT_ONLINE,
+    NTP_CLIENT_MAYBE_ONLINE,
+};
+/* The sources whose address matches address under mask (chrony's rule: the
+ * same family, compared on the bits of mask when mask has that family,
+ * else on every bit); address ADDR_UNSPEC selects every source, names not
+ * resolved yet included (not with MAYBE_ONLINE). Going online also resolves
+ * waiting names now. Returns whether any source matched. */
+bool ntp_client_set_connectivity(const addr_ip *mask, const addr_ip *address,
+                                 enum ntp_client_connectivity connectivity);
+/* burst: the same selection; false when nothing matched. */
+bool ntp_client_burst(const addr_ip *mask, const addr_ip *address, int good, int total);
+/* minpoll, maxpoll, maxdelay, ... offset of the source with this address
+ * (any port; an unresolved name's ID address too): applied now and kept for
+ * a later new address. False: no such source. */
+bool ntp_client_modify(const addr_ip *ip, enum ntp_source_setting what, double value);
+/* delete: false when no source has this address. */
+bool ntp_client_remove(const addr_ip *ip);
+/* reset sources: every source's engine forgets its reachability and
+ * status and goes back to minpoll (ntp_source_reset). */
+void ntp_client_reset_sources(void);
+/* reload sources: reads the sourcedir files again; sources from lines no
+ * longer there are removed, lines new or changed are added. */
+void ntp_client_reload_sources(void);
+
 /* ---- monitoring ---- */
 
 struct ntp_client_info {
@@ -75,6 +131,13 @@ struct ntp_client_info {
     addr_sock remote;
     int n_samples;              /* good samples kept, up to NTP_CLIENT_KEPT_SAMPLES */
     struct ntp_source_report report;    /* zeroed while unresolved */
+    const struct srcopts *opts; /* as configured, with later modify commands */
+    /* the last response processed (ntpdata): the address it came to
+     * (ADDR_UNSPEC before any), how it was stamped ('K' kernel, 'D' daemon,
+     * 0 before any); and how many responses had a kernel timestamp */
+    addr_ip local_addr;
+    char rx_ts_char;
+    uint32_t kernel_rx_timestamps;
 };
 
 /* Sources in the order they were added (placeholders of pools included). */

@@ -70,7 +70,7 @@ static bool is_link_local(const addr_ip *ip)
 }
 
 /* Checks one request and builds its reply; false if it gets none. */
-static bool handle_request(const udp_msg *m, const struct ntp_server_state *st,
+static bool handle_request(const udp_msg *m, const struct ntp_server_template *tmpl,
                            struct ntp_server_reply *reply, struct pending *p)
 {
     struct ntp_packet_info info;
@@ -81,7 +81,8 @@ static bool handle_request(const udp_msg *m, const struct ntp_server_state *st,
         stats.malformed_by[NTP_PACKET_TOO_LONG]++;
         return false;
     }
-    enum ntp_packet_error err = ntp_packet_parse(m->buf, m->len, NULL, &info);
+    /* the reply needs the header fields as they are, not as times */
+    enum ntp_packet_error err = ntp_packet_parse_raw(m->buf, m->len, &info);
     if (err != NTP_PACKET_OK) {
         stats.malformed++;
         stats.malformed_by[err]++;
@@ -132,7 +133,7 @@ static bool handle_request(const udp_msg *m, const struct ntp_server_state *st,
         }
     }
 
-    enum ntp_server_verdict v = ntp_server_build_reply(&req, st, NULL, reply);
+    enum ntp_server_verdict v = ntp_server_build_reply_from(&req, tmpl, NULL, reply);
     if (v != NTP_SERVER_REPLY) {
         if (v == NTP_SERVER_DROP_AUTH)
             stats.auth_failed++;
@@ -164,20 +165,21 @@ static int serve_batch(int fd)
         return n;
     stats.datagrams += (uint64_t)n;
 
+    /* What the replies say about our clock, in wire form, once per batch. */
     struct timespec now;
     struct ntp_server_state st;
+    struct ntp_server_template tmpl;
     sched_now_real(&now);
     reference_get_server_state(now, sched_now_mono(), next_random(), &st);
+    ntp_server_prepare(&st, &tmpl);
 
-    /* The requests that get a reply move to the front of rx_msgs, which
-     * then carries the replies back: same addresses, swapped roles. */
+    /* replies[k] answers rx_msgs[from[k]] */
+    uint8_t from[UDP_MAX_BATCH];
     int k = 0;
     for (int i = 0; i < n; i++) {
-        if (!handle_request(&rx_msgs[i], &st, &replies[k], &pending[k]))
+        if (!handle_request(&rx_msgs[i], &tmpl, &replies[k], &pending[k]))
             continue;
-        if (k != i)
-            rx_msgs[k] = rx_msgs[i];
-        k++;
+        from[k++] = (uint8_t)i;
     }
     if (k == 0)
         return n;
@@ -191,9 +193,12 @@ static int serve_batch(int fd)
             pending[j].save_timestamps = false;
             continue;
         }
-        udp_msg *t = &rx_msgs[out++];
-        if (t != &rx_msgs[j])
-            *t = rx_msgs[j];
+        /* The replies move to the front of rx_msgs, which then carries
+         * them back: same addresses, swapped roles (from[j] >= out). */
+        udp_msg *t = &rx_msgs[out];
+        if (from[j] != out)
+            *t = rx_msgs[from[j]];
+        out++;
         t->buf = replies[j].data;
         t->len = replies[j].len;
         if (!is_link_local(&t->remote.ip))
@@ -363,4 +368,45 @@ int ntp_serve_precision(void)
 void ntp_serve_get_stats(struct ntp_serve_stats *out)
 {
     *out = stats;
+}
+
+/* ---- access changes at run time (chronyc) ---- */
+
+static int socket_index(int family)
+{
+    for (int i = 0; i < n_sockets; i++) {
+        if (sockets[i].family == family)
+            return i;
+    }
+    return -1;
+}
+
+static void close_socket(int index)
+{
+    sched_remove_fd(sockets[index].fd);
+    udp_close(sockets[index].fd);
+    sockets[index] = sockets[--n_sockets];
+}
+
+bool ntp_serve_access_add(const addr_subnet *subnet, bool allow, bool all)
+{
+    static const int families[] = { ADDR_INET4, ADDR_INET6 };
+    const struct conf_settings *s = conf_settings();
+
+    if (!initialised || !acl_add(ntp_acl, subnet, allow, all))
+        return false;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        int family = families[i], index = socket_index(family);
+        bool wanted = acl_any_allowed(ntp_acl, family);
+        if (allow && index < 0 && wanted && s->port > 0)
+            open_socket(s, family);
+        else if (!allow && index >= 0 && !wanted)
+            close_socket(index);
+    }
+    return true;
+}
+
+bool ntp_serve_access_check(const addr_ip *ip)
+{
+    return initialised && acl_check(ntp_acl, ip);
 }

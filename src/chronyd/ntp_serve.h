@@ -67,4 +67,11 @@ struct ntp_serve_stats {
 
 void ntp_serve_get_stats(struct ntp_serve_stats *out);
 
+/* chronyc allow/deny/allow all/deny all: adds a rule to the NTP access
+ * table (false, table unchanged, when the prefix does not fit its family)
+ * and, as chrony does, opens the server socket of a family that now has an
+ * allowed address, or closes one that has none left. accheck: */
+bool ntp_serve_access_add(const addr_subnet *subnet, bool allow, bool all);
+bool ntp_serve_access_check(const addr_ip *ip);
+
 #endif

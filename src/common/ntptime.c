@@ -89,27 +89,6 @@ int ntptime_compare(struct timespec a, struct timespec b)
     return 0;
 }
 
-bool ntptime_ts64_is_zero(ntptime_ts64 t)
-{
-    return t.hi == 0 && t.lo == 0;
-}
-
-bool ntptime_ts64_equal(ntptime_ts64 a, ntptime_ts64 b)
-{
-    return a.hi == b.hi && a.lo == b.lo;
-}
-
-uint64_t ntptime_ts64_to_u64(ntptime_ts64 t)
-{
-    return (uint64_t)t.hi << 32 | t.lo;
-}
-
-ntptime_ts64 ntptime_ts64_from_u64(uint64_t v)
-{
-    ntptime_ts64 t = { (uint32_t)(v >> 32), (uint32_t)v };
-    return t;
-}
-
 int ntptime_ts64_compare(ntptime_ts64 a, ntptime_ts64 b)
 {
     int64_t d = (int64_t)(ntptime_ts64_to_u64(a) - ntptime_ts64_to_u64(b));
@@ -119,50 +98,6 @@ int ntptime_ts64_compare(ntptime_ts64 a, ntptime_ts64 b)
 double ntptime_ts64_diff(ntptime_ts64 a, ntptime_ts64 b)
 {
     return (double)(int32_t)(a.hi - b.hi) + ((double)a.lo - (double)b.lo) / FRAC_PER_SEC;
-}
-
-ntptime_ts64 ntptime_ts64_read(const uint8_t *p)
-{
-    ntptime_ts64 t;
-    t.hi = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-    t.lo = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-    return t;
-}
-
-void ntptime_ts64_write(uint8_t *p, ntptime_ts64 t)
-{
-    p[0] = (uint8_t)(t.hi >> 24); p[1] = (uint8_t)(t.hi >> 16);
-    p[2] = (uint8_t)(t.hi >> 8);  p[3] = (uint8_t)t.hi;
-    p[4] = (uint8_t)(t.lo >> 24); p[5] = (uint8_t)(t.lo >> 16);
-    p[6] = (uint8_t)(t.lo >> 8);  p[7] = (uint8_t)t.lo;
-}
-
-ntptime_ts64 ntptime_fuzz(int precision, uint64_t random)
-{
-    if (precision < -32)
-        precision = -32;
-    if (precision > 32)
-        precision = 32;
-    int bits = 32 + precision;         /* fraction bits below the precision */
-    uint64_t mask = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
-    return ntptime_ts64_from_u64(random & mask);
-}
-
-ntptime_ts64 ntptime_to_ts64(struct timespec ts, ntptime_ts64 fuzz)
-{
-    ntptime_ts64 t = { 0, 0 };
-    ntptime_normalise(&ts);
-    if (ntptime_is_zero(ts))
-        return t;
-    /* Conversions of negative values to uint32_t are modular, which is
-     * exactly the wrap of the NTP era. */
-    t.hi = (uint32_t)((int64_t)ts.tv_sec + (int64_t)NTPTIME_JAN_1970);
-    /* nsec < 1e9, so the rounded fraction stays below 2^32 */
-    t.lo = (uint32_t)((((uint64_t)ts.tv_nsec << 32) + NTPTIME_NSEC_PER_SEC / 2) /
-                      NTPTIME_NSEC_PER_SEC);
-    t.hi ^= fuzz.hi;
-    t.lo ^= fuzz.lo;
-    return t;
 }
 
 struct timespec ntptime_from_ts64(ntptime_ts64 t, int64_t era_start)

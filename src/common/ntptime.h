@@ -6,8 +6,10 @@
 #ifndef CW_NTPTIME_H
 #define CW_NTPTIME_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #define NTPTIME_NSEC_PER_SEC 1000000000L
@@ -52,28 +54,85 @@ int ntptime_compare(struct timespec a, struct timespec b);
 
 /* ---- NTP 64-bit timestamps ---- */
 
-bool ntptime_ts64_is_zero(ntptime_ts64 t);
-bool ntptime_ts64_equal(ntptime_ts64 a, ntptime_ts64 b);
 /* Orders timestamps by their signed difference, so adjacent eras compare
  * correctly: -1, 0, 1. */
 int ntptime_ts64_compare(ntptime_ts64 a, ntptime_ts64 b);
 /* a - b in seconds, valid in any era when |a - b| < 68 years. */
 double ntptime_ts64_diff(ntptime_ts64 a, ntptime_ts64 b);
-uint64_t ntptime_ts64_to_u64(ntptime_ts64 t);
-ntptime_ts64 ntptime_ts64_from_u64(uint64_t v);
-/* Big-endian wire form (8 bytes). */
-ntptime_ts64 ntptime_ts64_read(const uint8_t *p);
-void ntptime_ts64_write(uint8_t *p, ntptime_ts64 t);
+
+/* The small helpers below are inline: every NTP packet read or written goes
+ * through them several times. */
+static inline bool ntptime_ts64_is_zero(ntptime_ts64 t)
+{
+    return (t.hi | t.lo) == 0;
+}
+
+static inline bool ntptime_ts64_equal(ntptime_ts64 a, ntptime_ts64 b)
+{
+    return a.hi == b.hi && a.lo == b.lo;
+}
+
+static inline uint64_t ntptime_ts64_to_u64(ntptime_ts64 t)
+{
+    return (uint64_t)t.hi << 32 | t.lo;
+}
+
+static inline ntptime_ts64 ntptime_ts64_from_u64(uint64_t v)
+{
+    ntptime_ts64 t = { (uint32_t)(v >> 32), (uint32_t)v };
+    return t;
+}
+
+/* Big-endian wire form (8 bytes, any alignment). */
+static inline ntptime_ts64 ntptime_ts64_read(const uint8_t *p)
+{
+    uint32_t w[2];
+    memcpy(w, p, sizeof w);
+    ntptime_ts64 t = { ntohl(w[0]), ntohl(w[1]) };
+    return t;
+}
+
+static inline void ntptime_ts64_write(uint8_t *p, ntptime_ts64 t)
+{
+    uint32_t w[2] = { htonl(t.hi), htonl(t.lo) };
+    memcpy(p, w, sizeof w);
+}
 
 /* Random bits below the given precision (log2 seconds, -32..32) taken from
  * random: XORed into a timestamp they hide where our clock really is below
- * its precision, and make timestamps unpredictable. */
-ntptime_ts64 ntptime_fuzz(int precision, uint64_t random);
+ * its precision, and make timestamps unpredictable. (Inline, as the next
+ * one: a server reply needs two of each.) */
+static inline ntptime_ts64 ntptime_fuzz(int precision, uint64_t random)
+{
+    if (precision < -32)
+        precision = -32;
+    if (precision > 32)
+        precision = 32;
+    int bits = 32 + precision;         /* fraction bits below the precision */
+    uint64_t mask = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    return ntptime_ts64_from_u64(random & mask);
+}
 
 /* struct timespec -> NTP timestamp, fraction rounded to nearest. A zero
  * timespec gives the zero ("unknown") timestamp, and fuzz (may be all zero)
  * is XORed into any other. */
-ntptime_ts64 ntptime_to_ts64(struct timespec ts, ntptime_ts64 fuzz);
+static inline ntptime_ts64 ntptime_to_ts64(struct timespec ts, ntptime_ts64 fuzz)
+{
+    ntptime_ts64 t = { 0, 0 };
+    if (ts.tv_nsec < 0 || ts.tv_nsec >= NTPTIME_NSEC_PER_SEC)
+        ntptime_normalise(&ts);
+    if (ts.tv_sec == 0 && ts.tv_nsec == 0)
+        return t;
+    /* Conversions of negative values to uint32_t are modular, which is
+     * exactly the wrap of the NTP era. */
+    t.hi = (uint32_t)((int64_t)ts.tv_sec + (int64_t)NTPTIME_JAN_1970);
+    /* nsec < 1e9, so the rounded fraction stays below 2^32 */
+    t.lo = (uint32_t)((((uint64_t)ts.tv_nsec << 32) + NTPTIME_NSEC_PER_SEC / 2) /
+                      NTPTIME_NSEC_PER_SEC);
+    t.hi ^= fuzz.hi;
+    t.lo ^= fuzz.lo;
+    return t;
+}
 /* NTP timestamp -> struct timespec in the 2^32 s window starting at
  * era_start (Unix seconds). The zero timestamp gives a zero timespec. */
 struct timespec ntptime_from_ts64(ntptime_ts64 t, int64_t era_start);

@@ -24,6 +24,9 @@ bool acl_add(struct acl *acl, const addr_subnet *subnet, bool allow, bool all);
 
 /* True when the address is allowed; addresses other than IPv4/IPv6 never are. */
 bool acl_check(const struct acl *acl, const addr_ip *ip);
+/* The same answer found by walking the rule tree rather than through the
+ * compiled IPv4 table that acl_check() searches (for tests). */
+bool acl_check_tree(const struct acl *acl, const addr_ip *ip);
 
 /* True when at least one address of the family (ADDR_INET4 or ADDR_INET6) is
  * allowed: the daemon opens the server socket of a family only then. */

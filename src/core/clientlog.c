@@ -204,26 +204,36 @@ static uint32_t to_tick(struct timespec t)
     return tick == NO_TICK ? 1 : tick;
 }
 
+/* Multiplicative hashing of the address words, then a 64-bit finaliser, so
+ * that the low bits picking the bucket depend on every address bit; salted
+ * with a random value, so that which addresses share a bucket changes from
+ * run to run. */
+#define HASH_MUL 0x9e3779b97f4a7c15ULL
+
 static uint64_t hash_ip(const addr_ip *ip)
 {
-    uint8_t bytes[17];
-    size_t n;
-    bytes[0] = ip->family;
+    uint64_t h = hash_salt ^ ip->family;
     if (ip->family == ADDR_INET4) {
-        memcpy(bytes + 1, &ip->a.in4, 4);
-        n = 5;
+        h = (h ^ ip->a.in4) * HASH_MUL;
     } else {
-        memcpy(bytes + 1, ip->a.in6, 16);
-        n = 17;
-    }
-    uint64_t h = hash_salt ^ 0xcbf29ce484222325ULL;     /* FNV-1a, salted */
-    for (size_t i = 0; i < n; i++) {
-        h ^= bytes[i];
-        h *= 0x100000001b3ULL;
+        uint64_t w[2];
+        memcpy(w, ip->a.in6, sizeof w);
+        h = (h ^ w[0]) * HASH_MUL;
+        h = (h ^ (h >> 29) ^ w[1]) * HASH_MUL;
     }
     h ^= h >> 31;
     h *= 0x7fb5d329728ea185ULL;
     return h ^ (h >> 27);
+}
+
+/* addr_equal() for the two families records hold. */
+static bool same_ip(const addr_ip *a, const addr_ip *b)
+{
+    if (a->family != b->family)
+        return false;
+    if (a->family == ADDR_INET4)
+        return a->a.in4 == b->a.in4;
+    return memcmp(a->a.in6, b->a.in6, sizeof a->a.in6) == 0;
 }
 
 static struct record *bucket_of(struct record *table, uint32_t size, const addr_ip *ip)
@@ -297,7 +307,7 @@ static struct record *get_record(const addr_ip *ip, uint32_t now)
                 init_record(&b[i], ip);
                 return &b[i];
             }
-            if (addr_equal(&b[i].ip, ip))
+            if (same_ip(&b[i].ip, ip))
                 return &b[i];
         }
         if (grow_table())
@@ -374,11 +384,11 @@ int clientlog_log_access(enum clientlog_service service, const addr_ip *ip,
 
 enum clientlog_limit clientlog_limit_rate(enum clientlog_service service, int index)
 {
-    if ((unsigned)service >= CLIENTLOG_SERVICES || !active || index < 0 ||
-        (uint32_t)index >= n_records)
+    if ((unsigned)service >= CLIENTLOG_SERVICES)
         return CLIENTLOG_PASS;
+    /* without ratelimit (the common case) nothing else matters */
     const struct bucket_params *b = &limits[service];
-    if (!b->enabled)
+    if (!b->enabled || !active || index < 0 || (uint32_t)index >= n_records)
         return CLIENTLOG_PASS;
 
     struct record *r = &records[index];

@@ -1,6 +1,7 @@
 /* ntp_packet: NTP packet parsing and building. */
 #include "core/ntp_packet.h"
 
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -13,7 +14,9 @@ _Static_assert(NTP_MAX_PACKET_LENGTH <= UINT16_MAX, "offsets fit in uint16_t");
 
 static uint32_t get32(const uint8_t *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return ntohl(v);
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -23,8 +26,8 @@ static uint16_t get16(const uint8_t *p)
 
 static void put32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
+    v = htonl(v);
+    memcpy(p, &v, sizeof v);
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -134,16 +137,59 @@ static enum ntp_packet_error parse_v4_trailer(const uint8_t *data, struct ntp_pa
     return NTP_PACKET_OK;
 }
 
+/* Everything but the converted values, which are left zero. Every field of
+ * info is set; of efs[] only the first n_efs entries. */
+static enum ntp_packet_error parse_raw(const uint8_t *data, size_t len,
+                                       struct ntp_packet_info *info)
+{
+    static const struct timespec zero_time = { 0, 0 };
+    /* field by field: the table of extension fields is not cleared (n_efs
+     * says what is valid), and the header is read below */
+    info->length = len;
+    info->root_delay_s = 0.0;
+    info->root_dispersion_s = 0.0;
+    info->reference_time = zero_time;
+    info->originate_time = zero_time;
+    info->receive_time = zero_time;
+    info->transmit_time = zero_time;
+    info->n_efs = 0;
+    info->auth = NTP_PACKET_AUTH_NONE;
+    info->crypto_nak = false;
+    memset(&info->mac, 0, sizeof info->mac);
+    if (len < NTP_HEADER_LENGTH) {
+        memset(&info->hdr, 0, sizeof info->hdr);
+        return NTP_PACKET_TOO_SHORT;
+    }
+
+    ntp_packet_read_header(data, len, &info->hdr);
+    const struct ntp_packet_header *h = &info->hdr;
+    if (len > NTP_MAX_PACKET_LENGTH)
+        return NTP_PACKET_TOO_LONG;
+    if (len % 4 != 0)
+        return NTP_PACKET_BAD_LENGTH;
+    if (h->version < NTP_MIN_COMPAT_VERSION || h->version > NTP_MAX_COMPAT_VERSION)
+        return NTP_PACKET_BAD_VERSION;
+    if (len == NTP_HEADER_LENGTH)
+        return NTP_PACKET_OK;
+    if (h->version <= 3)
+        return parse_v3_trailer(data, info);
+    return parse_v4_trailer(data, info);
+}
+
+enum ntp_packet_error ntp_packet_parse_raw(const uint8_t *data, size_t len,
+                                           struct ntp_packet_info *info)
+{
+    return parse_raw(data, len, info);
+}
+
 enum ntp_packet_error ntp_packet_parse(const uint8_t *data, size_t len,
                                        const struct timespec *era_ref,
                                        struct ntp_packet_info *info)
 {
-    memset(info, 0, sizeof *info);
-    info->length = len;
+    enum ntp_packet_error err = parse_raw(data, len, info);
     if (len < NTP_HEADER_LENGTH)
-        return NTP_PACKET_TOO_SHORT;
+        return err;
 
-    ntp_packet_read_header(data, len, &info->hdr);
     const struct ntp_packet_header *h = &info->hdr;
     info->root_delay_s = ntptime_short_to_double(h->root_delay);
     info->root_dispersion_s = ntptime_short_to_double(h->root_dispersion);
@@ -158,18 +204,7 @@ enum ntp_packet_error ntp_packet_parse(const uint8_t *data, size_t len,
         info->receive_time = ntptime_from_ts64(h->receive_ts, NTPTIME_DEFAULT_ERA_START);
         info->transmit_time = ntptime_from_ts64(h->transmit_ts, NTPTIME_DEFAULT_ERA_START);
     }
-
-    if (len > NTP_MAX_PACKET_LENGTH)
-        return NTP_PACKET_TOO_LONG;
-    if (len % 4 != 0)
-        return NTP_PACKET_BAD_LENGTH;
-    if (h->version < NTP_MIN_COMPAT_VERSION || h->version > NTP_MAX_COMPAT_VERSION)
-        return NTP_PACKET_BAD_VERSION;
-    if (len == NTP_HEADER_LENGTH)
-        return NTP_PACKET_OK;
-    if (h->version <= 3)
-        return parse_v3_trailer(data, info);
-    return parse_v4_trailer(data, info);
+    return err;
 }
 
 const char *ntp_packet_error_name(enum ntp_packet_error err)

@@ -74,7 +74,7 @@ struct ntp_packet_info {
     struct timespec transmit_time;
 
     int n_efs;
-    struct ntp_packet_ef efs[NTP_PACKET_MAX_EFS];
+    struct ntp_packet_ef efs[NTP_PACKET_MAX_EFS];   /* only [0, n_efs) is set */
 
     enum ntp_packet_auth auth;
     bool crypto_nak;               /* MAC area is a lone zero key ID */
@@ -91,6 +91,11 @@ struct ntp_packet_info {
 enum ntp_packet_error ntp_packet_parse(const uint8_t *data, size_t len,
                                        const struct timespec *era_ref,
                                        struct ntp_packet_info *info);
+/* The same checks and the same results, without the converted values
+ * (root_delay_s .. transmit_time stay zero): for the server, which answers
+ * from the raw header fields. */
+enum ntp_packet_error ntp_packet_parse_raw(const uint8_t *data, size_t len,
+                                           struct ntp_packet_info *info);
 /* A short stable name for an error, for debug logs and counters. */
 const char *ntp_packet_error_name(enum ntp_packet_error err);
 

@@ -1,6 +1,8 @@
 /* ntp_server: replies to NTP clients and unknown symmetric peers. */
 #include "core/ntp_server.h"
 
+#include <arpa/inet.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Root delay and dispersion claimed while unsynchronised (what clients of an
@@ -107,13 +109,42 @@ static uint64_t swap_halves(uint64_t v)
     return v << 32 | v >> 32;
 }
 
-enum ntp_server_verdict ntp_server_build_reply(const struct ntp_server_request *req,
-                                               const struct ntp_server_state *st,
-                                               const struct ntp_server_keys *keys,
-                                               struct ntp_server_reply *reply)
+_Static_assert(offsetof(struct ntp_server_reply, data) == 0, "data first: see clear_reply()");
+
+/* Every field of a reply but the packet buffer, of which only the first len
+ * bytes mean anything and which is always written before it is read. */
+static void clear_reply(struct ntp_server_reply *reply)
+{
+    size_t meta = offsetof(struct ntp_server_reply, len);
+    memset((uint8_t *)reply + meta, 0, sizeof *reply - meta);
+}
+
+void ntp_server_prepare(const struct ntp_server_state *st, struct ntp_server_template *t)
+{
+    struct ntp_packet_header h;
+    memset(&h, 0, sizeof h);
+    /* version and mode are the request's business; the rest is ours */
+    h.leap = st->leap;
+    h.stratum = st->stratum < NTP_MAX_STRATUM ? st->stratum : NTP_INVALID_STRATUM;
+    h.refid = st->refid;
+    h.precision = st->precision;
+    h.root_delay = ntptime_double_to_short(st->root_delay_s);
+    h.root_dispersion = ntptime_double_to_short(st->root_dispersion_s);
+    static const ntptime_ts64 no_fuzz = { 0, 0 };
+    h.reference_ts = ntptime_to_ts64(st->ref_time, no_fuzz);
+    size_t len = 0;
+    ntp_packet_write_header(&h, t->header, sizeof t->header, &len);
+    t->leap = st->leap;
+    t->precision = st->precision;
+}
+
+enum ntp_server_verdict ntp_server_build_reply_from(const struct ntp_server_request *req,
+                                                    const struct ntp_server_template *t,
+                                                    const struct ntp_server_keys *keys,
+                                                    struct ntp_server_reply *reply)
 {
     const struct ntp_packet_info *info = req->info;
-    memset(reply, 0, sizeof *reply);
+    clear_reply(reply);
 
     int mode = ntp_server_reply_mode(info, req->remote_port);
     if (mode < 0)
@@ -125,53 +156,64 @@ enum ntp_server_verdict ntp_server_build_reply(const struct ntp_server_request *
     reply->mode = mode;
     reply->kod = req->kod;
     reply->interleaved = req->interleaved_tx != NULL && !req->kod;
-    reply->precision = st->precision;
+    reply->precision = t->precision;
     reply->max_len = req->len;
     if (reply->kod)
         reply->authenticated = false;      /* chrony counts no auth hit for KoD */
 
-    struct ntp_packet_header h;
-    memset(&h, 0, sizeof h);
-    /* answer in the client's version (chrony answers v1..v4 alike) */
-    h.version = info->hdr.version > NTP_VERSION ? NTP_VERSION : info->hdr.version;
-    h.mode = mode;
-    h.leap = st->leap;
-    h.stratum = st->stratum < NTP_MAX_STRATUM ? st->stratum : NTP_INVALID_STRATUM;
-    h.refid = st->refid;
+    /* The state's part of the header comes from the template; then what
+     * depends on the request. Every byte of the 48 is written. */
+    uint8_t *p = reply->data;
+    memcpy(p, t->header, NTP_HEADER_LENGTH);
+    int leap = t->leap;
     if (req->kod) {
-        h.leap = NTP_LEAP_UNSYNC;
-        h.stratum = NTP_INVALID_STRATUM;
-        h.refid = NTP_KOD_RATE;
+        leap = NTP_LEAP_UNSYNC;
+        p[NTP_OFF_STRATUM] = NTP_INVALID_STRATUM;
+        uint32_t refid = htonl(NTP_KOD_RATE);
+        memcpy(p + NTP_OFF_REFID, &refid, sizeof refid);
     }
+    /* answer in the client's version (chrony answers v1..v4 alike) */
+    int version = info->hdr.version > NTP_VERSION ? NTP_VERSION : info->hdr.version;
+    p[NTP_OFF_LVM] = NTP_LVM(leap, version, mode);
     /* suggest a longer polling interval to clients polling faster than the
      * rate limit allows */
-    h.poll = info->hdr.poll > req->min_poll ? info->hdr.poll : req->min_poll;
-    h.precision = st->precision;
-    h.root_delay = ntptime_double_to_short(st->root_delay_s);
-    h.root_dispersion = ntptime_double_to_short(st->root_dispersion_s);
-    static const ntptime_ts64 no_fuzz = { 0, 0 };
-    h.reference_ts = ntptime_to_ts64(st->ref_time, no_fuzz);
+    int poll = info->hdr.poll > req->min_poll ? info->hdr.poll : req->min_poll;
+    p[NTP_OFF_POLL] = (uint8_t)(int8_t)poll;
 
-    h.originate_ts = reply->interleaved ? info->hdr.receive_ts : info->hdr.transmit_ts;
-    h.receive_ts = ntptime_to_ts64(req->rx_time, ntptime_fuzz(st->precision, req->random));
-    if (!ntptime_ts64_is_zero(h.receive_ts))
-        h.receive_ts.lo |= RX_MARK_BIT;
-    h.receive_ts = nudge_if_equal(h.receive_ts, h.originate_ts);
+    ntptime_ts64 originate = reply->interleaved ? info->hdr.receive_ts : info->hdr.transmit_ts;
+    ntptime_ts64 receive = ntptime_to_ts64(req->rx_time,
+                                           ntptime_fuzz(t->precision, req->random));
+    if (!ntptime_ts64_is_zero(receive))
+        receive.lo |= RX_MARK_BIT;
+    receive = nudge_if_equal(receive, originate);
 
+    ntptime_ts64 transmit = { 0, 0 };      /* basic mode: written when finished */
     if (reply->interleaved) {
-        h.transmit_ts = ntptime_to_ts64(*req->interleaved_tx,
-                                        ntptime_fuzz(st->precision, swap_halves(req->random)));
-        h.transmit_ts.lo &= ~RX_MARK_BIT;
-        h.transmit_ts = nudge_if_equal(h.transmit_ts, h.originate_ts);
+        transmit = ntptime_to_ts64(*req->interleaved_tx,
+                                   ntptime_fuzz(t->precision, swap_halves(req->random)));
+        transmit.lo &= ~RX_MARK_BIT;
+        transmit = nudge_if_equal(transmit, originate);
     }
+    ntptime_ts64_write(p + NTP_OFF_ORIGINATE_TS, originate);
+    ntptime_ts64_write(p + NTP_OFF_RECEIVE_TS, receive);
+    ntptime_ts64_write(p + NTP_OFF_TRANSMIT_TS, transmit);
 
-    reply->receive_ts = h.receive_ts;
-    reply->transmit_ts = h.transmit_ts;
-    if (!ntp_packet_write_header(&h, reply->data, sizeof reply->data, &reply->len))
-        return NTP_SERVER_DROP_LENGTH;
+    reply->receive_ts = receive;
+    reply->transmit_ts = transmit;
+    reply->len = NTP_HEADER_LENGTH;
     if (reply->len > reply->max_len)
         return NTP_SERVER_DROP_LENGTH;
     return NTP_SERVER_REPLY;
+}
+
+enum ntp_server_verdict ntp_server_build_reply(const struct ntp_server_request *req,
+                                               const struct ntp_server_state *st,
+                                               const struct ntp_server_keys *keys,
+                                               struct ntp_server_reply *reply)
+{
+    struct ntp_server_template t;
+    ntp_server_prepare(st, &t);
+    return ntp_server_build_reply_from(req, &t, keys, reply);
 }
 
 bool ntp_server_finish_reply(struct ntp_server_reply *reply, struct timespec tx_time,

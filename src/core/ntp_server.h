@@ -7,7 +7,7 @@
  * random bits come in as arguments.
  *
  * How the daemon uses it for each datagram on a server socket:
- *   1. ntp_packet_parse()                      error -> count, drop
+ *   1. ntp_packet_parse() or _parse_raw()      error -> count, drop
  *   2. acl_check(ntp_acl, client address)      denied -> drop
  *   3. ntp_server_reply_mode()                 < 0 -> drop
  *   4. i = clientlog_log_access(CLIENTLOG_NTP, addr, rx_time);
@@ -18,6 +18,8 @@
  *      found, set request.interleaved_tx = &tx and call
  *      clientlog_disable_ntp_timestamps(originate)
  *   6. ntp_server_build_reply()                verdict != REPLY -> drop
+ *      (or, for a batch: ntp_server_prepare() once, then
+ *      ntp_server_build_reply_from() for each request)
  *   7. clientlog_update_ntp_stats(reply.authenticated, rx source, tx source)
  *   8. read the clock as late as possible, ntp_server_finish_reply(), send
  *   9. if step 5 applied (candidate, found or not):
@@ -116,6 +118,21 @@ enum ntp_server_verdict ntp_server_build_reply(const struct ntp_server_request *
                                                const struct ntp_server_state *st,
                                                const struct ntp_server_keys *keys,
                                                struct ntp_server_reply *reply);
+
+/* The same in two steps, for a batch of requests answered with one state:
+ * what depends only on the state (its header fields, in wire form) is
+ * prepared once, then each reply is built from the template. The replies
+ * are byte for byte those of ntp_server_build_reply(). */
+struct ntp_server_template {
+    uint8_t header[NTP_HEADER_LENGTH];
+    int leap;
+    int precision;
+};
+void ntp_server_prepare(const struct ntp_server_state *st, struct ntp_server_template *t);
+enum ntp_server_verdict ntp_server_build_reply_from(const struct ntp_server_request *req,
+                                                    const struct ntp_server_template *t,
+                                                    const struct ntp_server_keys *keys,
+                                                    struct ntp_server_reply *reply);
 
 /* Completes a built reply just before sending: in basic mode writes the
  * transmit timestamp for tx_time (fuzzed below our precision with random);

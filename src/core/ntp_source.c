@@ -2,6 +2,7 @@
  * rules follow chrony 4.3 (checked against Debian's chronyd on loopback). */
 #include "core/ntp_source.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -903,4 +904,74 @@ void ntp_source_get_report(const struct ntp_source *src, struct ntp_source_repor
     out->reach = src->reach;
     out->reach_size = src->reach_size;
     out->polls_unanswered = src->tx_count;
+}
+
+/* ---- the modify commands ---- */
+
+static bool poll_in_range(double value)
+{
+    return value >= NTP_SOURCE_MIN_POLL && value <= NTP_SOURCE_MAX_POLL;
+}
+
+void ntp_source_modify(struct ntp_source *src, enum ntp_source_setting what, double value)
+{
+    char buf[ADDR_STR_MAX];
+    const char *addr = addr_text(src, buf, sizeof buf);
+
+    if (!isfinite(value))
+        return;
+    switch (what) {
+    case NTP_SOURCE_SET_MINPOLL:
+        if (!poll_in_range(value))
+            return;
+        src->minpoll = (int)value;
+        LOG_INFO("Source %s new minpoll %d", addr, src->minpoll);
+        if (src->maxpoll < src->minpoll)
+            ntp_source_modify(src, NTP_SOURCE_SET_MAXPOLL, src->minpoll);
+        break;
+    case NTP_SOURCE_SET_MAXPOLL:
+        if (!poll_in_range(value))
+            return;
+        src->maxpoll = (int)value;
+        LOG_INFO("Source %s new maxpoll %d", addr, src->maxpoll);
+        if (src->minpoll > src->maxpoll)
+            ntp_source_modify(src, NTP_SOURCE_SET_MINPOLL, src->maxpoll);
+        break;
+    case NTP_SOURCE_SET_MAX_DELAY:
+        src->max_delay_s = clamp_double(0.0, value, MAX_MAXDELAY_S);
+        LOG_INFO("Source %s new maxdelay %f", addr, src->max_delay_s);
+        break;
+    case NTP_SOURCE_SET_MAX_DELAY_RATIO:
+        src->max_delay_ratio = clamp_double(0.0, value, MAX_MAXDELAYRATIO);
+        LOG_INFO("Source %s new maxdelayratio %f", addr, src->max_delay_ratio);
+        break;
+    case NTP_SOURCE_SET_MAX_DELAY_DEV_RATIO:
+        src->max_delay_dev_ratio = clamp_double(0.0, value, MAX_MAXDELAYDEVRATIO);
+        LOG_INFO("Source %s new maxdelaydevratio %f", addr, src->max_delay_dev_ratio);
+        break;
+    case NTP_SOURCE_SET_MIN_STRATUM:
+        /* kept in the range ntp_source_create() allows */
+        src->min_stratum = (int)clamp_double(0.0, value, NTP_MAX_STRATUM - 1);
+        LOG_INFO("Source %s new minstratum %d", addr, src->min_stratum);
+        break;
+    case NTP_SOURCE_SET_POLL_TARGET:
+        src->poll_target = (int)clamp_double(1.0, value, INT_MAX);
+        LOG_INFO("Source %s new polltarget %d", addr, src->poll_target);
+        break;
+    case NTP_SOURCE_SET_OFFSET:
+        src->offset_correction_s = value;
+        LOG_INFO("Source %s new offset %f", addr, value);
+        break;
+    }
+}
+
+void ntp_source_reset(struct ntp_source *src, double now_mono)
+{
+    src->reach = 0;
+    src->reach_size = 0;
+    src->report.have_status = false;
+    src->report.sel_stratum = 0;
+    src->report.sel_leap = NTP_LEAP_UNSYNC;
+    reset_exchange(src);
+    ntp_source_reset_poll(src, now_mono);
 }

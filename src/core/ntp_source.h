@@ -264,4 +264,30 @@ const addr_sock *ntp_source_address(const struct ntp_source *src);
 const struct srcopts *ntp_source_options(const struct ntp_source *src);
 void ntp_source_get_report(const struct ntp_source *src, struct ntp_source_report *out);
 
+/* The modify commands of chronyc (minpoll, maxpoll, maxdelay,
+ * maxdelayratio, maxdelaydevratio, minstratum, polltarget, offset), with
+ * chrony's rules: a minpoll or maxpoll outside NTP_SOURCE_MIN_POLL ..
+ * NTP_SOURCE_MAX_POLL is ignored, and the other of the two follows it when
+ * they cross; the delay limits are clamped to their ranges; the rest is
+ * taken as it is. Each change is logged ("Source ADDR new minpoll N"). The
+ * current polling interval moves into a new range at the next adjustment,
+ * as in chrony. */
+enum ntp_source_setting {
+    NTP_SOURCE_SET_MINPOLL,
+    NTP_SOURCE_SET_MAXPOLL,
+    NTP_SOURCE_SET_MAX_DELAY,
+    NTP_SOURCE_SET_MAX_DELAY_RATIO,
+    NTP_SOURCE_SET_MAX_DELAY_DEV_RATIO,
+    NTP_SOURCE_SET_MIN_STRATUM,
+    NTP_SOURCE_SET_POLL_TARGET,
+    NTP_SOURCE_SET_OFFSET,
+};
+void ntp_source_modify(struct ntp_source *src, enum ntp_source_setting what, double value);
+
+/* chronyc reset sources: the reachability register and the last
+ * synchronised status (stratum, leap) are forgotten, a request waiting for
+ * its response is abandoned, and polling goes back to minpoll. The counters
+ * and the last response's data (ntpdata) stay. */
+void ntp_source_reset(struct ntp_source *src, double now_mono);
+
 #endif

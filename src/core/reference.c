@@ -123,3 +123,11 @@ bool reference_local_active(void)
 {
     return local_active;
 }
+
+void reference_set_local(const struct reference_local *l)
+{
+    memset(&local, 0, sizeof local);
+    if (l && l->enabled)
+        local = *l;
+    distance_was_below_activate = false;
+}

@@ -61,4 +61,9 @@ void reference_get_server_state(struct timespec now, double now_mono_s, uint64_t
 /* True if the last reference_get_server_state() served the local reference. */
 bool reference_local_active(void);
 
+/* The local directive changed at run time (chronyc local): local NULL or
+ * not enabled switches the local reference off. Synchronisation state and
+ * the times it counts from are kept. */
+void reference_set_local(const struct reference_local *local);
+
 #endif

@@ -292,9 +292,18 @@ int udp_set_dscp(int fd, int family, int dscp)
 
 /* ---- receiving ---- */
 
-static void prepare_recv(struct msghdr *mh, msg_space *sp, udp_msg *m)
+/* The headers and control buffers of the batched calls live here, reused
+ * from call to call, rather than on the stack: setting up a datagram writes
+ * only the fields the kernel reads (no clearing of whole buffers). Everything
+ * runs on the main thread, one call at a time. */
+static struct mmsghdr rx_hdrs[UDP_MAX_BATCH];
+static msg_space rx_space[UDP_MAX_BATCH];
+static struct mmsghdr tx_hdrs[UDP_MAX_BATCH];
+static msg_space tx_space[UDP_MAX_BATCH];
+
+/* Ready mh to receive into m's buffer, with sp's name and control space. */
+static void prepare_recv(struct msghdr *mh, msg_space *sp, const udp_msg *m)
 {
-    memset(mh, 0, sizeof *mh);
     sp->iov.iov_base = m->buf;
     sp->iov.iov_len = m->buf_len;
     mh->msg_name = &sp->name;
@@ -303,6 +312,22 @@ static void prepare_recv(struct msghdr *mh, msg_space *sp, udp_msg *m)
     mh->msg_iovlen = 1;
     mh->msg_control = sp->control.bytes;
     mh->msg_controllen = sizeof sp->control.bytes;
+    mh->msg_flags = 0;
+}
+
+/* The source address of a datagram: IPv4 inline, the rest through addr. */
+static bool from_sockaddr(const struct msghdr *mh, addr_sock *out)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)mh->msg_name;
+    if (mh->msg_namelen >= sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)mh->msg_name;
+        memset(out, 0, sizeof *out);
+        out->ip.family = ADDR_INET4;
+        out->ip.a.in4 = ntohl(s4->sin_addr.s_addr);
+        out->port = ntohs(s4->sin_port);
+        return true;
+    }
+    return mh->msg_namelen > 0 && addr_from_sockaddr(sa, mh->msg_namelen, out);
 }
 
 static bool timespec_is_zero(const struct timespec *ts)
@@ -319,8 +344,7 @@ static void parse_received(int fd, const struct msghdr *mh, size_t length, udp_m
     m->if_index = UDP_NO_IF_INDEX;
     m->rx_ts_kernel = false;
     memset(&m->rx_ts, 0, sizeof m->rx_ts);
-    if (mh->msg_namelen == 0 ||
-        !addr_from_sockaddr((const struct sockaddr *)mh->msg_name, mh->msg_namelen, &m->remote))
+    if (!from_sockaddr(mh, &m->remote))
         memset(&m->remote, 0, sizeof m->remote);
 
     if (mh->msg_flags & MSG_CTRUNC)
@@ -407,26 +431,25 @@ static int recvmsg_retry(int fd, struct msghdr *mh)
     return r;
 }
 
-/* Receive into hdrs[0..max), stamping each datagram in fallback[] with the
- * clock read just after it arrived. Returns the count or -1 (errno set). */
-static int receive(int fd, struct mmsghdr *hdrs, int max, struct timespec *fallback)
+/* Receive into hdrs[0..max). One datagram per call where recvmmsg() is
+ * missing: then each is stamped in fallback[] with the clock read just after
+ * it arrived and *stamped is set. Returns the count or -1 (errno set). */
+static int receive(int fd, struct mmsghdr *hdrs, int max, struct timespec *fallback,
+                   bool *stamped)
 {
+    *stamped = false;
     if (max > 1 && recvmmsg_works) {
         int r;
         do {
             r = recvmmsg(fd, hdrs, (unsigned)max, MSG_DONTWAIT, NULL);
         } while (r < 0 && errno == EINTR);
-        if (r >= 0 || errno != ENOSYS) {
-            struct timespec now;
-            read_realtime(&now);
-            for (int i = 0; i < r; i++)
-                fallback[i] = now;
+        if (r >= 0 || errno != ENOSYS)
             return r;
-        }
         LOG_DEBUG("recvmmsg() not available, receiving one datagram per call");
         recvmmsg_works = false;
     }
 
+    *stamped = true;
     int n = 0;
     while (n < max) {
         int r = recvmsg_retry(fd, &hdrs[n].msg_hdr);
@@ -449,16 +472,13 @@ int udp_recv_batch(int fd, udp_msg *msgs, int max)
         return 0;
     if (max > UDP_MAX_BATCH)
         max = UDP_MAX_BATCH;
-
-    struct mmsghdr hdrs[UDP_MAX_BATCH];
-    msg_space space[UDP_MAX_BATCH];
+    struct mmsghdr *hdrs = rx_hdrs;
     struct timespec fallback[UDP_MAX_BATCH];
-    for (int i = 0; i < max; i++) {
-        prepare_recv(&hdrs[i].msg_hdr, &space[i], &msgs[i]);
-        hdrs[i].msg_len = 0;
-    }
+    bool stamped;
+    for (int i = 0; i < max; i++)
+        prepare_recv(&hdrs[i].msg_hdr, &rx_space[i], &msgs[i]);
 
-    int n = receive(fd, hdrs, max, fallback);
+    int n = receive(fd, hdrs, max, fallback, &stamped);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
@@ -469,11 +489,25 @@ int udp_recv_batch(int fd, udp_msg *msgs, int max)
         return -1;
     }
 
+    /* Datagrams of a batch without a kernel timestamp (the system or a
+     * simulator gave none) share one clock reading, taken when the first of
+     * them is found: right after the call, as only the control messages of
+     * the datagrams before it were read since. */
+    struct timespec now;
+    bool have_now = false;
     for (int i = 0; i < n; i++) {
         udp_msg *m = &msgs[i];
         parse_received(fd, &hdrs[i].msg_hdr, hdrs[i].msg_len, m);
         if (!m->rx_ts_kernel) {
-            m->rx_ts = fallback[i];
+            if (stamped) {
+                m->rx_ts = fallback[i];
+            } else {
+                if (!have_now) {
+                    read_realtime(&now);
+                    have_now = true;
+                }
+                m->rx_ts = now;
+            }
             stats.rx_no_kernel_ts++;
         }
         if (m->truncated)
@@ -485,20 +519,38 @@ int udp_recv_batch(int fd, udp_msg *msgs, int max)
 
 /* ---- sending ---- */
 
+/* The destination address: IPv4 inline, the rest through addr. */
+static size_t to_sockaddr(const addr_sock *to, struct sockaddr_storage *out)
+{
+    if (to->ip.family == ADDR_INET4) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+        memset(s4, 0, sizeof *s4);
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(to->port);
+        s4->sin_addr.s_addr = htonl(to->ip.a.in4);
+        return sizeof *s4;
+    }
+    return addr_to_sockaddr(to, (struct sockaddr *)out, sizeof *out);
+}
+
 /* Fill mh to send one datagram; the source address, when given, travels in
- * a packet-info control message. Returns 0, or -1 with errno set. */
+ * a packet-info control message. Every field of mh is set, and every byte of
+ * the control data it points to. Returns 0, or -1 with errno set. */
 static int prepare_send(struct msghdr *mh, msg_space *sp, const void *buf, size_t len,
                         const addr_sock *to, const addr_ip *from, int if_index)
 {
-    memset(mh, 0, sizeof *mh);
-    memset(&sp->control, 0, sizeof sp->control);
     sp->iov.iov_base = (void *)buf;
     sp->iov.iov_len = len;
     mh->msg_iov = &sp->iov;
     mh->msg_iovlen = 1;
+    mh->msg_name = NULL;
+    mh->msg_namelen = 0;
+    mh->msg_control = NULL;
+    mh->msg_controllen = 0;
+    mh->msg_flags = 0;
 
     if (to && to->ip.family != ADDR_UNSPEC) {
-        size_t sa_len = addr_to_sockaddr(to, (struct sockaddr *)&sp->name, sizeof sp->name);
+        size_t sa_len = to_sockaddr(to, &sp->name);
         if (sa_len == 0) {
             errno = EAFNOSUPPORT;
             return -1;
@@ -510,7 +562,6 @@ static int prepare_send(struct msghdr *mh, msg_space *sp, const void *buf, size_
     if (!from || is_any_address(from))
         return 0;
 
-    mh->msg_control = sp->control.bytes;
     struct cmsghdr *c = (struct cmsghdr *)sp->control.bytes;
     if (from->family == ADDR_INET4) {
 #ifdef IP_PKTINFO
@@ -519,10 +570,12 @@ static int prepare_send(struct msghdr *mh, msg_space *sp, const void *buf, size_
         pi.ipi_spec_dst.s_addr = htonl(from->a.in4);
         if (if_index > 0)
             pi.ipi_ifindex = if_index;
+        memset(sp->control.bytes, 0, CMSG_SPACE(sizeof pi));
         c->cmsg_level = IPPROTO_IP;
         c->cmsg_type = IP_PKTINFO;
         c->cmsg_len = CMSG_LEN(sizeof pi);
         memcpy(CMSG_DATA(c), &pi, sizeof pi);
+        mh->msg_control = sp->control.bytes;
         mh->msg_controllen = CMSG_SPACE(sizeof pi);
 #endif
     } else {
@@ -532,15 +585,15 @@ static int prepare_send(struct msghdr *mh, msg_space *sp, const void *buf, size_
         memcpy(pi.ipi6_addr.s6_addr, from->a.in6, 16);
         if (if_index > 0)
             pi.ipi6_ifindex = (unsigned)if_index;
+        memset(sp->control.bytes, 0, CMSG_SPACE(sizeof pi));
         c->cmsg_level = IPPROTO_IPV6;
         c->cmsg_type = IPV6_PKTINFO;
         c->cmsg_len = CMSG_LEN(sizeof pi);
         memcpy(CMSG_DATA(c), &pi, sizeof pi);
+        mh->msg_control = sp->control.bytes;
         mh->msg_controllen = CMSG_SPACE(sizeof pi);
 #endif
     }
-    if (mh->msg_controllen == 0)
-        mh->msg_control = NULL;
     return 0;
 }
 
@@ -597,8 +650,8 @@ int udp_send_batch(int fd, const udp_msg *msgs, int n)
             continue;
         }
 
-        struct mmsghdr hdrs[UDP_MAX_BATCH];
-        msg_space space[UDP_MAX_BATCH];
+        struct mmsghdr *hdrs = tx_hdrs;
+        msg_space *space = tx_space;
         int chunk = 0;
         /* A datagram that cannot even be described (bad address) goes through
          * send_one(), which counts and reports it. */

@@ -2,7 +2,9 @@
  * reply builder fed with what it parsed. Besides the sanitizers, it traps on
  * broken invariants: reported offsets outside the packet, a header that does
  * not write back to the same bytes, a reply that does not parse, is longer
- * than the request or does not echo the request's timestamps. */
+ * than the request or does not echo the request's timestamps; a raw parse
+ * (the server's) that differs from the full one, or a reply built from a
+ * per-batch template (the daemon's path) that differs from the plain one. */
 #include <stdint.h>
 #include <string.h>
 
@@ -82,11 +84,36 @@ static void check_reply(const struct ntp_packet_info *req, const struct ntp_serv
     REQUIRE((ri.auth == NTP_PACKET_AUTH_SYMMETRIC) == (req->auth == NTP_PACKET_AUTH_SYMMETRIC));
 }
 
+/* ntp_packet_parse_raw() sets what ntp_packet_parse() sets, but the
+ * converted values, which it leaves zero. */
+static void check_raw_parse(const uint8_t *data, size_t size, enum ntp_packet_error err,
+                            const struct ntp_packet_info *info)
+{
+    struct ntp_packet_info raw;
+    memset(&raw, 0xa5, sizeof raw);
+    REQUIRE(ntp_packet_parse_raw(data, size, &raw) == err);
+    REQUIRE(raw.length == info->length);
+    REQUIRE(memcmp(&raw.hdr, &info->hdr, sizeof raw.hdr) == 0);
+    REQUIRE(raw.n_efs == info->n_efs);
+    for (int i = 0; i < raw.n_efs; i++)
+        REQUIRE(raw.efs[i].type == info->efs[i].type && raw.efs[i].length == info->efs[i].length &&
+                raw.efs[i].offset == info->efs[i].offset);
+    REQUIRE(raw.auth == info->auth && raw.crypto_nak == info->crypto_nak);
+    REQUIRE(raw.mac.offset == info->mac.offset && raw.mac.length == info->mac.length &&
+            raw.mac.key_id == info->mac.key_id);
+    REQUIRE(raw.root_delay_s == 0.0 && raw.root_dispersion_s == 0.0);
+    REQUIRE(raw.reference_time.tv_sec == 0 && raw.reference_time.tv_nsec == 0);
+    REQUIRE(raw.originate_time.tv_sec == 0 && raw.originate_time.tv_nsec == 0);
+    REQUIRE(raw.receive_time.tv_sec == 0 && raw.receive_time.tv_nsec == 0);
+    REQUIRE(raw.transmit_time.tv_sec == 0 && raw.transmit_time.tv_nsec == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ntp_packet_info info;
     enum ntp_packet_error err = ntp_packet_parse(data, size, NULL, &info);
     REQUIRE(ntp_packet_error_name(err) != NULL);
+    check_raw_parse(data, size, err, &info);
     if (err != NTP_PACKET_OK)
         return 0;
     check_parse(data, size, &info);
@@ -113,13 +140,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .interleaved_tx = (knobs & 8) && ntp_server_interleaved_request(&info) ? &prev_tx : NULL,
         .random = (uint64_t)knobs * 0x9e3779b97f4a7c15ULL,
     };
-    struct ntp_server_reply rep;
-    enum ntp_server_verdict v = ntp_server_build_reply(&req, &st, knobs & 16 ? NULL : &keys, &rep);
+    static struct ntp_server_reply rep, rep2;
+    const struct ntp_server_keys *k = knobs & 16 ? NULL : &keys;
+    enum ntp_server_verdict v = ntp_server_build_reply(&req, &st, k, &rep);
+
+    /* the daemon's path: a template for the batch, a reply buffer full of
+     * what the previous request left there */
+    struct ntp_server_template tmpl;
+    ntp_server_prepare(&st, &tmpl);
+    memset(rep2.data, knobs, sizeof rep2.data);
+    REQUIRE(ntp_server_build_reply_from(&req, &tmpl, k, &rep2) == v);
+
     if (v != NTP_SERVER_REPLY)
         return 0;
     REQUIRE(ntp_server_reply_mode(&info, req.remote_port) == rep.mode);
     struct timespec tx = { rx.tv_sec + 1, 5 };
-    if (ntp_server_finish_reply(&rep, tx, ~(uint64_t)knobs))
+    bool finished = ntp_server_finish_reply(&rep, tx, ~(uint64_t)knobs);
+    REQUIRE(ntp_server_finish_reply(&rep2, tx, ~(uint64_t)knobs) == finished);
+    if (finished) {
         check_reply(&info, &rep, size);
+        REQUIRE(rep2.len == rep.len && memcmp(rep2.data, rep.data, rep.len) == 0);
+        REQUIRE(rep2.mode == rep.mode && rep2.kod == rep.kod &&
+                rep2.interleaved == rep.interleaved && rep2.authenticated == rep.authenticated);
+    }
     return 0;
 }

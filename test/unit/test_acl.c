@@ -241,9 +241,170 @@ TEST(any_allowed_after_denials)
     acl_destroy(acl);
 }
 
+/* ---- the compiled IPv4 table against the tree and a model ---- */
+
+/* An independent model of the rules: explicit rules per tree node (depth
+ * 0..8, the top 4 * depth bits); an address gets the rule of the deepest
+ * node that covers it. */
+struct model_rule {
+    int depth;
+    uint32_t prefix;
+    bool allow;
+};
+static struct model_rule model[8192];
+static int model_n;
+
+static uint32_t top_bits(uint32_t a, int bits)
+{
+    return bits == 0 ? 0 : a & (~(uint32_t)0 << (32 - bits));
+}
+
+static void model_set(int depth, uint32_t prefix, bool allow, bool all)
+{
+    int j = 0;
+    for (int i = 0; i < model_n; i++) {
+        /* "all": rules below the node go */
+        if (all && model[i].depth > depth && top_bits(model[i].prefix, 4 * depth) == prefix)
+            continue;
+        model[j++] = model[i];
+    }
+    model_n = j;
+    for (int i = 0; i < model_n; i++) {
+        if (model[i].depth == depth && model[i].prefix == prefix) {
+            model[i].allow = allow;
+            return;
+        }
+    }
+    if (model_n < (int)(sizeof model / sizeof model[0]))
+        model[model_n++] = (struct model_rule){ depth, prefix, allow };
+}
+
+static void model_add(uint32_t a, int bits, bool allow, bool all)
+{
+    int level = bits / 4, rest = bits % 4;
+    if (rest == 0) {
+        model_set(level, top_bits(a, bits), allow, all);
+        return;
+    }
+    /* a partial level sets every node of the next level it covers */
+    int shift = 28 - 4 * level;
+    uint32_t span = 1U << (4 - rest);
+    uint32_t first = (a >> shift & 0xf) & ~(span - 1);
+    for (uint32_t i = first; i < first + span; i++)
+        model_set(level + 1, top_bits(a, 4 * level) | i << shift, allow, all);
+}
+
+static bool model_check(uint32_t a)
+{
+    int best = -1;
+    bool allow = false;
+    for (int i = 0; i < model_n; i++) {
+        if (model[i].depth > best && top_bits(a, 4 * model[i].depth) == model[i].prefix) {
+            best = model[i].depth;
+            allow = model[i].allow;
+        }
+    }
+    return allow;
+}
+
+static uint64_t rng_state = 0x243f6a8885a308d3ULL;
+
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 16);
+}
+
+static addr_ip v4(uint32_t a)
+{
+    addr_ip ip;
+    memset(&ip, 0, sizeof ip);
+    ip.family = ADDR_INET4;
+    ip.a.in4 = a;
+    return ip;
+}
+
+/* The IPv4 address in the top 32 bits of an IPv6 one, the rest random:
+ * checked through the tree walk of the IPv6 table. */
+static addr_ip v6_of(uint32_t a)
+{
+    addr_ip ip;
+    memset(&ip, 0, sizeof ip);
+    ip.family = ADDR_INET6;
+    ip.a.in6[0] = (uint8_t)(a >> 24);
+    ip.a.in6[1] = (uint8_t)(a >> 16);
+    ip.a.in6[2] = (uint8_t)(a >> 8);
+    ip.a.in6[3] = (uint8_t)a;
+    for (int i = 4; i < 16; i++)
+        ip.a.in6[i] = (uint8_t)rnd();
+    return ip;
+}
+
+/* An address near one of a few bases, so that rules overlap and nest. */
+static uint32_t near(const uint32_t *bases, int n)
+{
+    uint32_t a = bases[rnd() % (uint32_t)n];
+    switch (rnd() % 4) {
+    case 0: return a;
+    case 1: return a ^ (rnd() & 0xff);
+    case 2: return a ^ (rnd() & 0xffff);
+    default: return rnd();
+    }
+}
+
+static int agree_checks;
+
+static void check_agree(const struct acl *acl, uint32_t a)
+{
+    addr_ip ip4 = v4(a), ip6 = v6_of(a);
+    bool fast = acl_check(acl, &ip4);
+    CHECK_INT(fast, acl_check_tree(acl, &ip4));
+    CHECK_INT(fast, acl_check(acl, &ip6));
+    CHECK_INT(fast, model_check(a));
+    agree_checks++;
+}
+
+TEST(ipv4_table_agrees_with_tree)
+{
+    for (int set = 0; set < 300; set++) {
+        uint32_t bases[4];
+        for (int i = 0; i < 4; i++)
+            bases[i] = rnd();
+        struct acl *acl = acl_create();
+        model_n = 0;
+        model_set(0, 0, false, false);
+        int rules = 1 + (int)(rnd() % 40);
+        for (int r = 0; r < rules; r++) {
+            uint32_t a = near(bases, 4);
+            int bits = rnd() % 5 == 0 ? (int)(rnd() % 33) : 16 + (int)(rnd() % 17);
+            bool allow = rnd() % 3 != 0, all = rnd() % 4 == 0;
+            addr_subnet s4 = { .ip = v4(a), .bits = bits };
+            addr_subnet s6 = { .ip = v6_of(a), .bits = bits };
+            CHECK(acl_add(acl, &s4, allow, all));
+            CHECK(acl_add(acl, &s6, allow, all));
+            model_add(a, bits, allow, all);
+            for (int k = 0; k < 30; k++)
+                check_agree(acl, near(bases, 4));
+            /* the edges of the rule's subnet and their neighbours */
+            uint32_t lo = top_bits(a, bits), hi = lo | ~top_bits(~(uint32_t)0, bits);
+            check_agree(acl, lo);
+            check_agree(acl, hi);
+            check_agree(acl, lo - 1);
+            check_agree(acl, hi + 1);
+        }
+        check_agree(acl, 0);
+        check_agree(acl, 0xffffffffU);
+        acl_destroy(acl);
+    }
+    CHECK(agree_checks > 100000);
+}
+
 TEST_LIST {
     T(default_deny), T(host_and_subnets), T(doc_example_order_independent),
     T(doc_example_allow_all), T(doc_example_same_table), T(whole_families), T(ipv6),
     T(odd_prefixes_ipv4), T(invalid_rules), T(any_allowed_after_denials),
+    T(ipv4_table_agrees_with_tree),
 };
 TEST_MAIN

@@ -485,11 +485,55 @@ TEST(ntp_stats_counters)
     clientlog_fini();
 }
 
+/* The address hash spreads clients whose addresses differ in any part over
+ * the buckets: 1024 clients fit the default log (256 buckets of 16) without
+ * an eviction, whichever bits tell them apart. */
+TEST(hash_spreads_clients)
+{
+    enum { CLIENTS = 1024, PATTERNS = 6 };
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        for (int p = 0; p < PATTERNS; p++) {
+            struct clientlog_config cfg;
+            clientlog_config_defaults(&cfg);
+            cfg.seed = seed;
+            start(&cfg);
+            for (uint32_t i = 0; i < CLIENTS; i++) {
+                addr_ip ip;
+                memset(&ip, 0, sizeof ip);
+                switch (p) {
+                case 0: ip = ip4(0x0a000000 + i); break;             /* a subnet */
+                case 1: ip = ip4(i << 22 | 1); break;                /* top bits only */
+                case 2: ip = ip4((i & 0xff) << 24 | (i >> 8) << 8); break;
+                default:
+                    ip.family = ADDR_INET6;
+                    ip.a.in6[0] = 0x20;
+                    ip.a.in6[1] = 0x01;
+                    /* the last bytes, the first word's last bytes, the middle */
+                    int at_byte = p == 3 ? 14 : p == 4 ? 6 : 8;
+                    ip.a.in6[at_byte] = (uint8_t)(i >> 8);
+                    ip.a.in6[at_byte + 1] = (uint8_t)i;
+                    break;
+                }
+                CHECK(clientlog_log_access(CLIENTLOG_NTP, &ip, at(i)) >= 0);
+            }
+            struct clientlog_stats st;
+            clientlog_get_stats(&st);
+            CHECK_INT(st.log_drops, 0);
+            int held = 0;
+            struct clientlog_client c;
+            for (int i = 0; i < clientlog_capacity(); i++)
+                held += clientlog_get_client(i, false, 0, at(CLIENTS), &c);
+            CHECK_INT(held, CLIENTS);
+        }
+    }
+    clientlog_fini();
+}
+
 TEST_LIST {
     T(defaults), T(noclientlog), T(client_records), T(memory_limit),
     T(eviction_keeps_active_clients), T(burst_then_interval), T(steady_clients), T(kod_rate),
     T(clients_polling_faster_when_ignored), T(coarse_and_clamped_limits),
     T(services_are_independent), T(interleaved_timestamps), T(interleaved_map_bounds),
-    T(ntp_stats_counters),
+    T(ntp_stats_counters), T(hash_spreads_clients),
 };
 TEST_MAIN

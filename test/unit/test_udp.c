@@ -692,6 +692,86 @@ TEST(timestamp_without_kernel_support)
     udp_close(cli);
 }
 
+/* The same for a batch: the datagrams without a kernel timestamp share one
+ * clock reading, taken after the recvmmsg() that got them. */
+TEST(batch_without_kernel_timestamps)
+{
+    refused_opts = REFUSE_ALL;
+    int srv = open_sock("127.0.0.1", 0, NULL);
+    refused_opts = 0;
+    int cli = open_sock("127.0.0.1", 0, NULL);
+    CHECK(srv >= 0 && cli >= 0);
+    addr_sock to = sock_of("127.0.0.1", port_of(srv));
+    udp_reset_stats();
+
+    struct timespec before, after;
+    now_real(&before);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(udp_send(cli, "t", 1, &to, NULL, UDP_NO_IF_INDEX), 0);
+    CHECK(wait_readable(srv));
+    udp_msg msgs[8];
+    char bufs[8][64];
+    setup_msgs(msgs, bufs, 8);
+    CHECK_INT(udp_recv_batch(srv, msgs, 8), 3);
+    now_real(&after);
+    for (int i = 0; i < 3; i++) {
+        CHECK(!msgs[i].rx_ts_kernel);
+        CHECK(ts_diff(&msgs[i].rx_ts, &before) >= 0.0);
+        CHECK(ts_diff(&after, &msgs[i].rx_ts) >= 0.0);
+        CHECK(ts_diff(&msgs[i].rx_ts, &msgs[0].rx_ts) == 0.0);
+        CHECK(ip_is(&msgs[i].local, "127.0.0.1"));
+    }
+    udp_stats st;
+    udp_get_stats(&st);
+    CHECK_INT(st.rx_no_kernel_ts, 3);
+    CHECK_INT(st.rx_packets, 3);
+    udp_close(srv);
+    udp_close(cli);
+}
+
+/* The headers of batched calls are reused from call to call: datagrams with
+ * and without a source address in either order, then a smaller receive
+ * buffer; each goes and arrives as described. */
+TEST(batch_headers_reused)
+{
+    int srv = open_sock("127.0.0.1", 0, NULL);
+    int cli = open_sock("127.0.0.1", 0, NULL);
+    addr_sock to = sock_of("127.0.0.1", port_of(srv));
+    addr_ip from;
+    CHECK(addr_parse("127.0.0.1", &from));
+    for (int round = 0; round < 3; round++) {
+        udp_msg out[2];
+        memset(out, 0, sizeof out);
+        out[0].buf = "first";
+        out[0].len = 5;
+        out[0].remote = to;
+        out[0].local = round == 1 ? from : (addr_ip){ .family = ADDR_UNSPEC };
+        out[0].if_index = UDP_NO_IF_INDEX;
+        out[1] = out[0];
+        out[1].buf = "second!";
+        out[1].len = 7;
+        out[1].local = round == 1 ? (addr_ip){ .family = ADDR_UNSPEC } : from;
+        CHECK_INT(udp_send_batch(cli, out, 2), 2);
+        CHECK(wait_readable(srv));
+        udp_msg in[4];
+        char bufs[4][64];
+        setup_msgs(in, bufs, 4);
+        /* a smaller buffer than last time truncates */
+        in[1].buf_len = round == 2 ? 3 : sizeof bufs[1];
+        CHECK_INT(udp_recv_batch(srv, in, 4), 2);
+        CHECK_INT(in[0].len, 5);
+        CHECK(memcmp(bufs[0], "first", 5) == 0);
+        CHECK(!in[0].truncated);
+        CHECK_INT(in[1].len, round == 2 ? 3 : 7);
+        CHECK_INT(in[1].truncated, round == 2);
+        CHECK(memcmp(bufs[1], "second!", in[1].len) == 0);
+        CHECK_INT(in[0].remote.port, port_of(cli));
+        CHECK_INT(in[1].remote.port, port_of(cli));
+    }
+    udp_close(srv);
+    udp_close(cli);
+}
+
 /* Runs after every other batch-send test: the module stops using sendmmsg
  * for the rest of the process once it has seen it refuse. */
 TEST(sendmmsg_refused_falls_back)
@@ -762,6 +842,8 @@ TEST_LIST {
     T(receive_one_and_reply),
     T(reply_from_destination_address),
     T(batch_receive),
+    T(batch_without_kernel_timestamps),
+    T(batch_headers_reused),
     T(truncated_datagram),
     T(batch_send),
     T(connected_client),

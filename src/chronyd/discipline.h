@@ -1,0 +1,122 @@
+/* discipline: chronyd's clock discipline, the wiring of the time engine.
+ * Every good sample of an NTP source goes into that source's statistics
+ * (core/srcstats), adapts its polling interval, and runs the source
+ * selection (core/select); a selection that updates the reference goes to
+ * tracking (core/tracking), whose decision is carried out on the system
+ * clock through core/localclock and platform/sysclock, announced to every
+ * source's statistics and protocol engine (their timestamps move with the
+ * clock), and published to the NTP server (core/reference). It also owns the
+ * drift file (read at start, rewritten hourly and at exit), rtcsync (the
+ * kernel's synchronisation status), the kernel's leap second flags
+ * (leapsecmode system), `log tracking`, chronyd -s (the time restored from
+ * the drift file), and the end of the special modes -q / -Q.
+ *
+ * Time: every timestamp the engine keeps is our clock's "cooked" time (see
+ * localclock.h); discipline_cook_time() converts a raw CLOCK_REALTIME
+ * reading, and ntp_client cooks its transmit and receive timestamps with it.
+ *
+ * Messages (chrony 4.3's, which scripts grep): "Selected source ADDR" (with
+ * " (NAME)" when configured by name), "Can't synchronise: ...", "System
+ * clock wrong by X seconds" (when |offset| > logchange), "System clock was
+ * stepped by X seconds", "System clock wrong by X seconds (step|ignored)"
+ * and "No suitable source for synchronisation" (-q/-Q), "Frequency F +/- S
+ * ppm read from FILE", "Initial frequency F ppm", "System time restored
+ * from driftfile", "Adjustment of X seconds exceeds the allowed maximum of
+ * Y seconds (exiting|ignored)".
+ *
+ * Start-up order (main): sysclock_init, ntp_serve_init (reference state),
+ * ntp_client_init, discipline_init, [-s: discipline_restore_time],
+ * ntp_client_start. At exit: discipline_finish before ntp_client_finish. */
+#ifndef CW_DISCIPLINE_H
+#define CW_DISCIPLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "chronyd/conf.h"
+#include "common/addr.h"
+#include "core/select.h"
+#include "core/srcstats.h"
+#include "core/tracking.h"
+
+enum discipline_mode {
+    DISCIPLINE_NORMAL = 0,
+    DISCIPLINE_SET_ONCE,       /* -q: step by the first estimate, then end */
+    DISCIPLINE_PRINT_ONCE,     /* -Q: log the first estimate, then end */
+};
+
+/* Reads the drift file and sets the clock's frequency from it. Hooks into
+ * ntp_client. Call with the clock driver initialised (sysclock_init). */
+void discipline_init(const struct conf_settings *s, enum discipline_mode mode);
+/* Writes the drift file (if any), stops the slew, unhooks. */
+void discipline_finish(void);
+
+/* chronyd -s: steps the clock forward to the drift file's modification
+ * time when the clock reads earlier than that. */
+void discipline_restore_time(void);
+
+/* Called once when a special mode ends (ok: an estimate was obtained), or
+ * in normal mode when maxchange asks the daemon to exit (ok false). */
+void discipline_set_end_handler(void (*handler)(bool ok));
+/* -q/-Q: no source can give enough samples any more: end with failure
+ * ("No suitable source for synchronisation"). */
+void discipline_give_up(void);
+
+/* Our cooked time: for a raw reading (in place), and now. */
+void discipline_cook_time(struct timespec *ts);
+void discipline_now(struct timespec *cooked);
+
+bool discipline_is_synchronised(void);
+
+/* ---- for the command server ---- */
+
+/* `chronyc tracking` (and the tracking reply of the command protocol).
+ * rep.system_time_s is cooked minus raw: positive when the system clock is
+ * behind ("slow of NTP time"); with clock control it is the correction
+ * still being slewed, with -x the whole offset of the system clock (the
+ * virtual clock's steps and frequency included), as chrony shows it.
+ * rep.freq_ppm is the absolute frequency, positive when the uncorrected
+ * clock is fast (as chrony's reply: "ppm fast"). */
+struct discipline_tracking {
+    struct tracking_report rep;
+    addr_ip ref_ip;            /* the reference's address; family ADDR_UNSPEC
+                                  when unsynchronised */
+    bool clock_control;        /* false with -x */
+    double virtual_offset_s;   /* -x: how far the disciplined (virtual) clock
+                                  is from the system clock (+: later) */
+};
+void discipline_get_tracking(struct discipline_tracking *out);
+
+/* One source as `sources`, `sourcestats` and `selectdata` show it. */
+struct discipline_source {
+    addr_sock remote;
+    const char *name;          /* as configured; valid until the source goes */
+    struct srcstats_report stats;    /* NP, NR, span, frequency, skew, offset,
+                                        std dev; latest sample for `sources` */
+    enum select_status status;
+    char state_char;           /* selectdata letter: * + - x ~ N M s d ... */
+    char mark;                 /* sources mark: * + - ? x ~ */
+    int sources_state;         /* CANDM_SD_STATE_* */
+    double score;
+    double lo_limit_s, hi_limit_s;   /* selection interval (+: our clock ahead) */
+    double last_sample_ago_s;
+    int leap;                  /* the source's leap status (enum ntp_leap) */
+    bool leap_vote;
+    unsigned conf_options;     /* SRCOPTS_SEL_* as configured */
+    unsigned eff_options;      /* after authselectmode */
+    bool authenticated;        /* has a key or NTS configured */
+};
+/* Sources in the order they were added. */
+size_t discipline_source_count(void);
+bool discipline_get_source(size_t index, struct discipline_source *out);
+/* The source with that address (an unresolved source has none). */
+bool discipline_find_source(const addr_ip *ip, struct discipline_source *out);
+
+/* Control (chronyc). */
+void discipline_reselect(void);                 /* reselect */
+void discipline_set_reselect_distance(double distance_s);   /* reselectdist */
+bool discipline_make_step(void);                /* makestep: step the rest of the slew */
+void discipline_reset_sources(void);            /* reset sources */
+
+#endif
