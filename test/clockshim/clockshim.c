@@ -256,9 +256,11 @@ static int64_t virtual_now(void)
 {
     shim_init();
     lock();
+    /* Write a due record line before reading the time, so the file I/O does
+     * not sit between the reading and the caller getting it. */
+    record_due_locked(real_ns(CLOCK_REALTIME));
     int64_t now = real_ns(CLOCK_REALTIME);
     int64_t v = vclock_read(&shim_clock, now);
-    record_due_locked(now);
     unlock();
     return v;
 }
@@ -287,6 +289,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
         return real.clock_gettime ? real.clock_gettime(id, ts)
                                   : (int)syscall(SYS_clock_gettime, id, ts);
     lock();
+    record_due_locked(real_ns(CLOCK_REALTIME));   /* before reading: see virtual_now() */
     /* The coarse clock is the time of the last tick: map that instant. */
     int64_t coarse = id == CLOCK_REALTIME_COARSE ? real_ns(CLOCK_REALTIME_COARSE) : 0;
     int64_t now = real_ns(CLOCK_REALTIME);
@@ -295,7 +298,6 @@ int clock_gettime(clockid_t id, struct timespec *ts)
         v = vclock_map(&shim_clock, now, coarse);
     if (id == CLOCK_TAI)
         v += (int64_t)vclock_tai(&shim_clock) * NS_PER_S;
-    record_due_locked(now);
     unlock();
     ns_to_timespec(v, ts);
     return 0;
