@@ -75,6 +75,20 @@ static conf_resolver resolver = conf_resolve_name;
 static int cmdline_lines;       /* lines given with conf_parse_line() */
 static int include_level;
 
+/* The inputs being read, by include level (0: the line given to
+ * conf_parse_line): the open file, its line buffer and the files of an
+ * include or confdir line being read. They are kept here rather than on the
+ * stack so that conf_init can release what a parse abandoned when a fatal
+ * error did not end the process (a fatal hook that jumps back). */
+struct input {
+    FILE *file;
+    char *line;                 /* malloc'ed: getline's buffer or a copy */
+    size_t cap;
+    char **paths;
+    size_t n_paths;
+};
+static struct input inputs[MAX_INCLUDE_LEVEL + 1];
+
 /* Where the line being parsed came from, for messages. */
 static const char *cur_file;    /* NULL for the command line */
 static int cur_line;
@@ -970,14 +984,37 @@ static void parse_hwtimestamp(char *args, const struct directive *d)
 
 static void read_file(const char *path);
 
+static void release_paths(struct input *in)
+{
+    conf_dirs_free(in->paths, in->n_paths);
+    in->paths = NULL;
+    in->n_paths = 0;
+}
+
+static void release_input(struct input *in)
+{
+    if (in->file)
+        fclose(in->file);
+    free(in->line);
+    release_paths(in);
+    *in = (struct input){ .file = NULL };
+}
+
+/* Reads the files an include or confdir line named (in inputs[include_level]). */
+static void read_files(struct input *in)
+{
+    for (size_t i = 0; i < in->n_paths; i++)
+        read_file(in->paths[i]);
+    release_paths(in);
+}
+
 static void parse_include(char *args, const struct directive *d)
 {
-    char **paths;
-    size_t n;
+    struct input *in = &inputs[include_level];
     (void)d;
 
     check_args(args, 1);
-    switch (conf_dirs_glob(args, &paths, &n)) {
+    switch (conf_dirs_glob(args, &in->paths, &in->n_paths)) {
     case CONF_DIRS_GLOB_ERROR:
         log_fatal("Could not search for files matching %s", args);
     case CONF_DIRS_GLOB_NONE:
@@ -986,22 +1023,17 @@ static void parse_include(char *args, const struct directive *d)
     case CONF_DIRS_GLOB_OK:
         break;
     }
-    for (size_t i = 0; i < n; i++)
-        read_file(paths[i]);
-    conf_dirs_free(paths, n);
+    read_files(in);
 }
 
 static void parse_confdir(char *args, const struct directive *d)
 {
-    char **paths;
-    size_t n;
+    struct input *in = &inputs[include_level];
     (void)d;
 
-    if (!conf_dirs_search(args, ".conf", &paths, &n))
+    if (!conf_dirs_search(args, ".conf", &in->paths, &in->n_paths))
         fail_parse();
-    for (size_t i = 0; i < n; i++)
-        read_file(paths[i]);
-    conf_dirs_free(paths, n);
+    read_files(in);
 }
 
 /* Collapses runs of whitespace into one space, trims both ends and empties
@@ -1062,23 +1094,21 @@ static void parse_line(const char *file, int number, char *line)
 
 static void read_file(const char *path)
 {
-    FILE *f;
-    char *line = NULL;
-    size_t cap = 0;
+    struct input *in;
     int number = 0;
 
     if (++include_level > MAX_INCLUDE_LEVEL)
         log_fatal("Maximum include level reached");
 
-    f = fopen(path, "r");
-    if (!f)
+    in = &inputs[include_level];
+    in->file = fopen(path, "r");
+    if (!in->file)
         log_fatal("Could not open %s : %s", path, strerror(errno));
 
-    while (getline(&line, &cap, f) != -1)
-        parse_line(path, ++number, line);
+    while (getline(&in->line, &in->cap, in->file) != -1)
+        parse_line(path, ++number, in->line);
 
-    free(line);
-    fclose(f);
+    release_input(in);
     include_level--;
 }
 
@@ -1275,6 +1305,9 @@ void conf_init(void)
     if (client_only)
         apply_client_only();
 
+    /* What a parse ended by a fatal error left open. */
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        release_input(&inputs[i]);
     cmdline_lines = 0;
     include_level = 0;
     cur_file = NULL;
@@ -1295,9 +1328,11 @@ void conf_set_print(bool print) { print_mode = print; }
 
 void conf_parse_line(const char *line)
 {
-    char *copy = mem_strdup(line);
-    parse_line(NULL, ++cmdline_lines, copy);
-    mem_free(copy);
+    struct input *in = &inputs[0];
+
+    in->line = mem_strdup(line);
+    parse_line(NULL, ++cmdline_lines, in->line);
+    release_input(in);
 }
 
 void conf_read_file(const char *path)

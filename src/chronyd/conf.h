@@ -274,7 +274,9 @@ struct conf_settings {
  * true with the first address of name. */
 typedef bool (*conf_resolver)(const char *name, addr_ip *out);
 
-/* Reset every setting to chrony's default (frees what an earlier parse made). */
+/* Reset every setting to chrony's default (frees what an earlier parse made,
+ * and the files and buffers of a parse that a fatal error abandoned when the
+ * fatal hook did not end the process). */
 void conf_init(void);
 /* -R: initstepslew is ignored and a limited makestep disabled, as chrony does. */
 void conf_set_restarted(bool restarted);

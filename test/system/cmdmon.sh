@@ -203,7 +203,7 @@ says cmdaccheck_allowed '^208 Access allowed' d cmdaccheck 127.0.0.4
 before=$(csv_field d ',127.0.0.1,' 6 sources)
 ok reset_sources d reset sources
 after=$(csv_field d ',127.0.0.1,' 6 sources)
-[ "$before" = 377 ] && [ "$after" != 377 ] && pass reset_seen || fail reset_seen "$before -> $after"
+[ "$before" -gt 1 ] && [ "$after" -le 1 ] && pass reset_seen || fail reset_seen "$before -> $after"
 for cmd in onoffline refresh dump cyclelogs rekey reselect "reselectdist 0.0001"; do
     # shellcheck disable=SC2086
     ok "$(echo "$cmd" | tr ' ' _)" d $cmd

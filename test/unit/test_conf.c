@@ -4,6 +4,8 @@
  * captured; the messages are chrony 4.3's. */
 #include "harness.h"
 
+#include <fcntl.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -947,6 +949,71 @@ TEST(files_include_confdir)
     remove_tmpdir();
 }
 
+/* A fatal hook that returns control (as the fuzzer's does) leaves the parse
+ * abandoned where it failed; conf_init closes what it had open. */
+static jmp_buf abandon_jmp;
+
+static void abandon_parse(void)
+{
+    longjmp(abandon_jmp, 1);
+}
+
+#define FD_SCAN_MAX 1024
+
+static int open_fds(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < FD_SCAN_MAX; fd++)
+        n += fcntl(fd, F_GETFD) != -1;
+    return n;
+}
+
+/* Reads path until a fatal error: true when one came. */
+static bool read_abandoned(const char *path)
+{
+    log_set_fatal_hook(abandon_parse);
+    if (setjmp(abandon_jmp) != 0) {
+        log_set_fatal_hook(child_exit_fatal);
+        return true;
+    }
+    conf_init();
+    conf_read_file(path);
+    log_set_fatal_hook(child_exit_fatal);
+    return false;
+}
+
+static void abandoned_include_child(void *arg)
+{
+    const char *path = arg;
+    int before = open_fds();
+
+    if (!read_abandoned(path)) {
+        printf("no fatal error\n");
+        return;
+    }
+    printf("open while abandoned: %d\n", open_fds() - before);
+    conf_init();
+    printf("open after conf_init: %d\n", open_fds() - before);
+    /* and the include levels start again from the top */
+    conf_parse_line("port 7");
+    printf("port %d\n", conf_settings()->port);
+}
+
+TEST(reinit_closes_abandoned_files)
+{
+    char line[PATH_BUF], path[PATH_BUF];
+    struct outcome o;
+
+    make_tmpdir();
+    snprintf(line, sizeof line, "include %s/self.conf\n", tmpdir);
+    snprintf(path, sizeof path, "%s", write_file("self.conf", line));
+    run_child(abandoned_include_child, path, &o);
+    CHECK_INT(o.status, 0);
+    CHECK_STR(o.out, "open while abandoned: 10\nopen after conf_init: 0\nport 7\n");
+    CHECK_STR(o.err, FATAL_MSG "Maximum include level reached\n");
+    remove_tmpdir();
+}
+
 TEST(missing_config_file)
 {
     struct lines l = { .file = "/nonexistent/chrony.conf" };
@@ -1150,6 +1217,7 @@ TEST_LIST {
     T(obsolete_directives_warn),
     T(newer_directives),
     T(files_include_confdir),
+    T(reinit_closes_abandoned_files),
     T(missing_config_file),
     T(files_odd_line_endings),
     T(sourcedir_loading),
