@@ -384,9 +384,13 @@ check bindacqdevice_missing_device_sends_nothing \
 sleep 1
 offsets_of "$TMP/dlog/measurements.log" 127.0.0.1 > "$TMP/od"
 check daemon_samples_under_1ms all_small "$TMP/od" 5
+# Every sample passes the packet tests (1234) and tests A, B and D; test C
+# (maxdelaydevratio) may reject the odd sample whose delay jumps on a busy
+# loopback, as it does with chrony, but not most of them.
 check daemon_tests_passed awk '$1 ~ /^20/ { n++ }
-    $1 ~ /^20/ && !($4 == "N" && $5 == 8 && $6 == 111 && $7 == 111 && $8 == 1111) { bad++ }
-    END { exit !(n > 0 && !bad) }' "$TMP/dlog/measurements.log"
+    $1 ~ /^20/ && !($4 == "N" && $5 == 8 && $6 == 111 && $7 == 111 && $8 ~ /^11[01]1$/) { bad++ }
+    $1 ~ /^20/ && $8 == "1101" { c++ }
+    END { exit !(n > 0 && !bad && c * 5 <= n) }' "$TMP/dlog/measurements.log"
 check measurements_banner_as_debian test "$(sed -n 1,3p "$TMP/dlog/measurements.log")" = \
     "$(sed -n 1,3p "$TMP/dlog-deb/measurements.log")"
 check daemon_still_running kill -0 "$client_pid"
