@@ -6,16 +6,21 @@
 # client's clock is a virtual one: it runs under the project's clock shim
 # (test/clockshim, LD_PRELOAD), and without CAP_SYS_TIME, so this machine's
 # clock cannot be touched even if the shim missed a call. What is printed is
-# the shim's record of that virtual clock against true time, once a second.
-# Every file lives in a temporary directory; both daemons are stopped by PID.
+# the shim's record of that virtual clock against true time, once a second;
+# then what our chronyc reports from the client's command socket (sources
+# -v, tracking). Every file lives in a temporary directory; both daemons are
+# stopped by PID.
 set -e
 cd "$(dirname "$0")/.."
 CHRONYD=${CHRONYD:-./chronyd}
+CHRONYC=${CHRONYC:-./chronyc}
 RUN_S=${RUN_S:-20}
 OFFSET_S=1.5
 FREQ_PPM=50
 
-[ -x "$CHRONYD" ] || { echo "demo: $CHRONYD is missing: run make first" >&2; exit 1; }
+for b in "$CHRONYD" "$CHRONYC"; do
+    [ -x "$b" ] || { echo "demo: $b is missing: run make first" >&2; exit 1; }
+done
 
 # Root runs the daemons without CAP_SYS_TIME; anyone else never had it.
 if [ "$(id -u)" = 0 ]; then
@@ -24,7 +29,8 @@ if [ "$(id -u)" = 0 ]; then
     USER_OPT="-u root"
 else
     NOCLOCK=""
-    USER_OPT="-U"
+    # (-u: the daemon's user, who must own the command socket's directory)
+    USER_OPT="-U -u $(id -un)"
 fi
 
 T=$(mktemp -d /tmp/cw-demo.XXXXXX)
@@ -64,6 +70,10 @@ SERVER=$!
 PIDS="$SERVER"
 sleep 0.5
 
+# The client's command socket, for chronyc: in a directory of its own that
+# only the daemon's user may enter (chronyd checks that).
+mkdir -m 0770 "$T/client"
+SOCK=$T/client/chronyd.sock
 echo "== client: chronyd -d 'server 127.0.0.1 port $PORT minpoll 0 maxpoll 0' 'makestep 1 3' 'driftfile ...'"
 echo "   clock control ON, on a virtual clock (clock shim) starting ${OFFSET_S} s ahead and ${FREQ_PPM} ppm fast"
 [ -n "$NOCLOCK" ] && echo "   run as: $NOCLOCK env LD_PRELOAD=.../libclockshim.so CLOCKSHIM_OFFSET=$OFFSET_S CLOCKSHIM_FREQ=$FREQ_PPM ..."
@@ -71,7 +81,7 @@ echo "   clock control ON, on a virtual clock (clock shim) starting ${OFFSET_S} 
 $NOCLOCK env LD_PRELOAD="$SHIM" CLOCKSHIM_OFFSET=$OFFSET_S CLOCKSHIM_FREQ=$FREQ_PPM \
     CLOCKSHIM_RECORD="$T/clock.rec" \
     "$CHRONYD" -d $USER_OPT "server 127.0.0.1 port $PORT minpoll 0 maxpoll 0" "makestep 1 3" \
-    "driftfile $T/client.drift" "port 0" "cmdport 0" "bindcmdaddress /" "pidfile $T/client.pid" \
+    "driftfile $T/client.drift" "port 0" "cmdport 0" "bindcmdaddress $SOCK" "pidfile $T/client.pid" \
     > "$T/client.log" 2>&1 &
 CLIENT=$!
 PIDS="$PIDS $CLIENT"
@@ -97,6 +107,15 @@ while [ $i -lt "$RUN_S" ]; do
               printf "   %7.1f s   %+14.6f s %s   %+8.2f ppm   %+8.3f ppm\n", t - t0, o,
                      u < 0.001 ? sprintf("(%+7.1f us)", o * 1e6) : "            ", r, f }' "$T/clock.rec"
 done
+
+# What chronyc says about the client, through its command socket.
+echo
+echo "== chronyc -h $SOCK sources -v"
+"$CHRONYC" -h "$SOCK" sources -v || echo "demo: chronyc sources failed" >&2
+echo
+echo "== chronyc -h $SOCK tracking"
+"$CHRONYC" -h "$SOCK" tracking || echo "demo: chronyc tracking failed" >&2
+
 kill "$CLIENT"
 wait "$CLIENT" 2>/dev/null || true
 kill "$SERVER"

@@ -2,11 +2,8 @@
  * cmd_control.h. */
 #include "chronyd/cmd_control.h"
 
-#include <math.h>
 #include <string.h>
 
-#include "chronyd/cmd_reports.h"
-#include "chronyd/conf.h"
 #include "chronyd/discipline.h"
 #include "chronyd/logfile.h"
 #include "chronyd/ntp_client.h"
@@ -138,6 +135,15 @@ static bool printable_name(const char *name)
     return true;
 }
 
+/* The selection options (SRCOPTS_SEL_*) of an ADD_SOURCE flags word. */
+static unsigned select_options_from_flags(uint32_t flags)
+{
+    return (flags & CANDM_ADDSRC_PREFER ? SRCOPTS_SEL_PREFER : 0) |
+           (flags & CANDM_ADDSRC_NOSELECT ? SRCOPTS_SEL_NOSELECT : 0) |
+           (flags & CANDM_ADDSRC_TRUST ? SRCOPTS_SEL_TRUST : 0) |
+           (flags & CANDM_ADDSRC_REQUIRE ? SRCOPTS_SEL_REQUIRE : 0);
+}
+
 /* The options of an ADD_SOURCE request (chrony 4.3 sends zeros where 4.8
  * has maxdelayquant and maxunreach, and chrony reads them as such). */
 static void read_source_options(const struct candm_req_ntp_source *q, struct srcopts *o)
@@ -179,10 +185,7 @@ static void read_source_options(const struct candm_req_ntp_source *q, struct src
     o->copy = flags & CANDM_ADDSRC_COPY;
     o->ext_fields = (flags & CANDM_ADDSRC_EF_EXP_MONO_ROOT ? SRCOPTS_EF_EXP_MONO_ROOT : 0) |
                     (flags & CANDM_ADDSRC_EF_NET_CORRECTION ? SRCOPTS_EF_NET_CORRECTION : 0);
-    o->sel_options = (flags & CANDM_ADDSRC_PREFER ? SRCOPTS_SEL_PREFER : 0) |
-                     (flags & CANDM_ADDSRC_NOSELECT ? SRCOPTS_SEL_NOSELECT : 0) |
-                     (flags & CANDM_ADDSRC_TRUST ? SRCOPTS_SEL_TRUST : 0) |
-                     (flags & CANDM_ADDSRC_REQUIRE ? SRCOPTS_SEL_REQUIRE : 0);
+    o->sel_options = select_options_from_flags(flags);
 }
 
 void cmd_control_add_source(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
@@ -252,6 +255,20 @@ void cmd_control_reset_sources(const struct cmdmon_request *rq, struct cmdmon_re
      * them reset */
     ntp_client_reset_sources();
     discipline_reset_sources();
+}
+
+void cmd_control_select_options(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
+{
+    const struct candm_req_modify_selectopts *q = &rq->data.modify_selectopts;
+    addr_ip ip;
+    cmdmon_read_ip(&q->address, &ip);
+    /* the mask has the daemon's own bits (SRCOPTS_SEL_*), the options
+     * ADD_SOURCE's flags, as chronyc sends them; family UNSPEC names a
+     * reference clock by its ID: there are none */
+    unsigned mask = cmdproto_get32(&q->mask);
+    unsigned options = select_options_from_flags(cmdproto_get32(&q->options));
+    if (ip.family == ADDR_UNSPEC || !discipline_modify_select_options(&ip, mask, options))
+        rp->status = CANDM_STT_NOSUCHSOURCE;
 }
 
 /* ---- access ---- */
@@ -327,6 +344,37 @@ void cmd_control_make_step(const struct cmdmon_request *rq, struct cmdmon_reply 
         rp->status = CANDM_STT_FAILED;
 }
 
+void cmd_control_modify_makestep(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
+{
+    discipline_set_makestep(f32(rq->data.modify_makestep.threshold),
+                            i32(&rq->data.modify_makestep.limit));
+}
+
+void cmd_control_max_update_skew(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
+{
+    discipline_set_max_update_skew(f32(rq->data.single_float.value));
+}
+
+void cmd_control_dfreq(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
+{
+    double dfreq_ppm = f32(rq->data.single_float.value);
+    if (!discipline_accumulate_frequency(dfreq_ppm)) {
+        rp->status = CANDM_STT_FAILED;
+        return;
+    }
+    LOG_INFO("Accumulated delta freq of %.3fppm", dfreq_ppm);
+}
+
+void cmd_control_doffset(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
+{
+    double offset_s = f32(rq->data.single_float.value);
+    if (!discipline_accumulate_offset(offset_s)) {
+        rp->status = CANDM_STT_FAILED;
+        return;
+    }
+    LOG_INFO("Accumulated delta offset of %.6f seconds", offset_s);
+}
+
 void cmd_control_reselect(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
     discipline_reselect();
@@ -337,38 +385,13 @@ void cmd_control_reselect_distance(const struct cmdmon_request *rq, struct cmdmo
     discipline_set_reselect_distance(f32(rq->data.single_float.value));
 }
 
-/* Clock and selection changes the discipline does not offer yet (dfreq,
- * doffset, maxupdateskew, makestep THRESHOLD LIMIT, selectopts): refused
- * with a failure, never acknowledged without effect. */
-void cmd_control_clock_unsupported(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
-{
-    LOG_WARN("Command %u is not supported yet", (unsigned)rq->command);
-    rp->status = CANDM_STT_FAILED;
-}
-
-void cmd_control_select_options(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
-{
-    addr_ip ip;
-    cmdmon_read_ip(&rq->data.modify_selectopts.address, &ip);
-    /* no reference clocks (UNSPEC), or no NTP source with that address */
-    if (ip.family == ADDR_UNSPEC || cmd_reports_find_source(&ip) < 0) {
-        rp->status = CANDM_STT_NOSUCHSOURCE;
-        return;
-    }
-    cmd_control_clock_unsupported(rq, rp);
-}
-
 /* ---- the daemon ---- */
 
 void cmd_control_dump(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    /* chrony writes the sources' statistics to dumpdir, and does nothing
-     * without one; writing them is not supported yet */
-    if (conf_settings()->dumpdir[0]) {
-        LOG_WARN("Dumping source statistics to %s is not supported yet",
-                 conf_settings()->dumpdir);
-        rp->status = CANDM_STT_FAILED;
-    }
+    /* the sources' measurements to dumpdir (nothing without one); chrony
+     * answers success even when a file could not be written (warned) */
+    discipline_dump_all();
 }
 
 void cmd_control_cyclelogs(const struct cmdmon_request *rq, struct cmdmon_reply *rp)

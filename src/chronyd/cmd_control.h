@@ -1,13 +1,19 @@
 /* cmd_control: the control requests of the command server (chronyc's
  * commands that change something), acting on the live daemon: NTP sources
  * (online, offline, onoffline, burst, the modify commands, add, delete,
- * refresh, reload sources, reset sources), access (allow, deny, cmdallow,
- * cmddeny, accheck, cmdaccheck), the local reference, the clock
- * (makestep, reselect, reselectdist), logs (cyclelogs), shutdown, and the
- * requests of facilities this chronyd does not have (RTC, smoothing, manual
- * input), answered as chrony answers when they are not running. Every
- * handler answers with chrony's status (see chronyd/cmdmon.h for the
- * handler contract). */
+ * refresh, reload sources, reset sources, selectopts), access (allow,
+ * deny, cmdallow, cmddeny, accheck, cmdaccheck), the local reference, the
+ * clock and its discipline (makestep with and without THRESHOLD LIMIT,
+ * dfreq, doffset, maxupdateskew, reselect, reselectdist), the daemon
+ * (dump, cyclelogs, rekey, shutdown), and the requests of facilities this
+ * chronyd does not have (RTC, smoothing, manual input), answered as chrony
+ * answers when they are not running. Every handler answers with chrony's
+ * status and log message (see chronyd/cmdmon.h for the handler contract).
+ *
+ * Manual input (`manual on`, `settime`): chrony always has it and answers
+ * `manual on` with 200 OK; this chronyd has no manual input module, so
+ * `manual on` and `settime` answer 505 (facility not enabled) rather than
+ * acknowledge something that would have no effect. */
 #ifndef CW_CMD_CONTROL_H
 #define CW_CMD_CONTROL_H
 
@@ -35,9 +41,12 @@ void cmd_control_cmd_accheck(const struct cmdmon_request *rq, struct cmdmon_repl
 /* the reference and the clock */
 void cmd_control_local(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 void cmd_control_make_step(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
+void cmd_control_modify_makestep(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
+void cmd_control_max_update_skew(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
+void cmd_control_dfreq(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
+void cmd_control_doffset(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 void cmd_control_reselect(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 void cmd_control_reselect_distance(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
-void cmd_control_clock_unsupported(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 
 /* the daemon */
 void cmd_control_dump(const struct cmdmon_request *rq, struct cmdmon_reply *rp);

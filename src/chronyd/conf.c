@@ -269,9 +269,9 @@ static const struct directive table[] = {
     { PARSER_ROW("deny", parse_acl, O(ntp_acl), ACL_DENY), .implemented = true },
     { PARSER_ROW("driftfile", parse_driftfile, 0, 0), .implemented = true },
     { INT_ROW("dscp", dscp, 0) },
-    { STRING_ROW("dumpdir", dumpdir, NULL) },
+    { STRING_ROW("dumpdir", dumpdir, NULL), .implemented = true },
     { IGNORED_ROW("dumponexit") },
-    { PARSER_ROW("fallbackdrift", parse_fallbackdrift, 0, 0) },
+    { PARSER_ROW("fallbackdrift", parse_fallbackdrift, 0, 0), .implemented = true },
     { OBSOLETE_ROW("generatecommandkey") },
     { STRING_ROW("hwclockfile", hwclock_file, CW_DEFAULT_HWCLOCK_FILE) },
     { PARSER_ROW("hwtimestamp", parse_hwtimestamp, 0, 0) },
@@ -279,9 +279,9 @@ static const struct directive table[] = {
     { PARSER_ROW("include", parse_include, 0, 0), .implemented = true, .noprint = true },
     { PARSER_ROW("initstepslew", parse_initstepslew, 0, 0) },
     { STRING_ROW("keyfile", keyfile, NULL) },
-    { PARSER_ROW("leapsecmode", parse_leapsecmode, 0, 0) },
-    { STRING_ROW("leapseclist", leapsec_list, NULL) },
-    { STRING_ROW("leapsectz", leapsec_tz, NULL) },
+    { PARSER_ROW("leapsecmode", parse_leapsecmode, 0, 0), .implemented = true },
+    { STRING_ROW("leapseclist", leapsec_list, NULL), .implemented = true },
+    { STRING_ROW("leapsectz", leapsec_tz, NULL), .implemented = true },
     { OBSOLETE_ROW("linux_freq_scale") },
     { OBSOLETE_ROW("linux_hz") },
     { PARSER_ROW("local", parse_local, 0, 0), .implemented = true },
@@ -974,8 +974,10 @@ static void parse_hwtimestamp(char *args, const struct directive *d)
     if (optab_parse(hwts_options, sizeof hwts_options / sizeof hwts_options[0], opts, &hw,
                     NULL) != OPTAB_OK)
         fail_parse();
+    /* minpoll is read without a range, as chrony 4.3 reads it: the default
+     * maxpoll stops at INT_MAX rather than overflow. */
     if (hw.maxpoll == UNSET_POLL)
-        hw.maxpoll = hw.minpoll + 1;
+        hw.maxpoll = hw.minpoll < INT_MAX ? hw.minpoll + 1 : INT_MAX;
     hw.interface = mem_strdup(iface);
     APPEND(S.hwts, S.n_hwts, hw);
 }

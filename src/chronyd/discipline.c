@@ -16,11 +16,14 @@
 
 #include "candm_wire.h"
 #include "chronyd/driftfile.h"
+#include "chronyd/dumpfile.h"
+#include "chronyd/leapsrc.h"
 #include "chronyd/logfile.h"
 #include "chronyd/ntp_client.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/ntptime.h"
+#include "core/leapsec.h"
 #include "core/localclock.h"
 #include "core/reference.h"
 #include "ntp_wire.h"
@@ -45,6 +48,11 @@ struct dsource {
     unsigned reach;            /* as last seen, to notice changes */
     int reach_size;
     unsigned eff_options;      /* from the last selection */
+    /* restored from a dump file (-r): the reachability register, stratum
+     * and leap status the source had, which count until it has its own */
+    bool loaded;
+    unsigned loaded_reach;
+    int loaded_reach_size, loaded_stratum, loaded_leap;
 };
 
 static struct {
@@ -58,20 +66,21 @@ static struct {
     int selected;              /* index into src, -1: none */
     addr_ip ref_ip;
 
-    sched_timer_id slew_timer, fallback_timer;
+    sched_timer_id slew_timer, fallback_timer, leap_timer;
     void (*end_handler)(bool ok);
     bool ended;
 
     /* settings */
     char *driftfile;           /* NULL: none */
+    char *dumpdir;             /* NULL: none */
     bool rtcsync;
-    bool leap_system;
     double logchange_s;
     int min_samples, max_samples;
     int authselect_mode;
     double precision_s;
 
-    int leap_armed;            /* +1, -1, 0 */
+    struct leapsec leap;       /* the leap second state (core/leapsec) */
+    int kernel_leap;           /* what the kernel was told: +1, -1, 0 */
     double drift_skew_ppm;     /* what the drift file would get */
     logfile_id tracking_log;
     double last_sys_offset_s;  /* for the tracking log's maximum error */
@@ -218,22 +227,136 @@ static double root_distance_now(const struct timespec *now, double pending)
     return rep.root_delay_s / 2.0 + rep.root_dispersion_s;
 }
 
-/* ---- leap seconds (leapsecmode system: the kernel inserts them) ---- */
+/* ---- leap seconds (core/leapsec decides, this carries out) ---- */
 
-static void update_leap(time_t now)
+/* Our reference state for NTP replies, with the root dispersion grown to
+ * now (after a change that is not an update: the leap status). */
+static void republish_reference(void)
 {
-    if (!D.leap_system)
+    struct ntp_server_state st;
+    double rate;
+    if (!tracking_get_server_state(D.tr, &st, &rate))
         return;
-    int leap = tracking_leap_second(D.tr, now);
-    if (leap == D.leap_armed)
+    struct timespec raw, now;
+    struct tracking_report rep;
+    read_clock(&raw, &now);
+    tracking_get_report(D.tr, &now, 0.0, &rep);
+    st.root_dispersion_s = rep.root_dispersion_s;
+    reference_set_synchronised(&st, rate, sched_now_mono());
+}
+
+/* leapsecmode system: the kernel's flags follow the armed leap second. */
+static void set_kernel_leap(void)
+{
+    int leap = D.leap.mode == LEAPSEC_SYSTEM ? D.leap.leap_sec : 0;
+    if (leap == D.kernel_leap)
         return;
-    D.leap_armed = leap;
-    if (!sysclock_controls_clock())
-        return;
+    D.kernel_leap = leap;
     sysclock_set_leap(leap > 0 ? SYSCLOCK_LEAP_INSERT
                       : leap < 0 ? SYSCLOCK_LEAP_DELETE : SYSCLOCK_LEAP_NONE);
     LOG_INFO("System clock status %s leap second",
              leap ? (leap > 0 ? "set to insert" : "set to delete") : "set to not insert/delete");
+}
+
+static bool leap_close(time_t t)
+{
+    return leapsec_is_close(&D.leap, t);
+}
+
+/* Now (raw or cooked) is close to a leap second. */
+static bool leap_close_now(void)
+{
+    struct timespec raw, cooked;
+    read_clock(&raw, &cooked);
+    return leap_close(raw.tv_sec) || leap_close(cooked.tv_sec);
+}
+
+static void leap_start_timeout(void *arg);
+
+static void plan_leap_timer(void)
+{
+    if (D.leap_timer)
+        sched_remove_timeout(D.leap_timer);
+    D.leap_timer = 0;
+    struct timespec at, raw;
+    if (!leapsec_start_time(&D.leap, &at))
+        return;
+    sysclock_read_raw(&raw);
+    D.leap_timer = sched_add_timeout(ntptime_diff(at, raw), leap_start_timeout, NULL);
+}
+
+/* The leap status as the sources voted (NTP_LEAP_UNSYNC: not synchronised)
+ * at raw time now (0 with NTP_LEAP_UNSYNC); reset: the clock was stepped. */
+static void update_leap(int leap, time_t now, bool reset)
+{
+    struct leapsec_db_answer db = { .have = leapsrc_active() && now != 0 };
+    if (db.have)
+        db.leap = leapsrc_get(now, &db.tai_offset);
+    bool replan;
+    if (leapsec_update(&D.leap, leap, now, &db, leap_close_now(), reset, &replan))
+        set_kernel_leap();
+    if (replan)
+        plan_leap_timer();
+    tracking_set_leap_status(D.tr, leapsec_announced(&D.leap));
+}
+
+/* A step moves the time of the leap second on our clock: plan again. */
+static void leap_clock_stepped(void)
+{
+    if (!D.leap.leap_sec || D.leap.in_progress)
+        return;
+    struct timespec raw;
+    sysclock_read_raw(&raw);
+    update_leap(D.leap.status, raw.tv_sec, true);
+}
+
+static void leap_end_timeout(void *arg)
+{
+    D.leap_timer = 0;
+    leapsec_end(&D.leap);
+    set_kernel_leap();
+    tracking_set_leap_status(D.tr, leapsec_announced(&D.leap));
+    republish_reference();
+}
+
+/* 00:00:00 (23:59:59 for a deleted second; half a second earlier in
+ * leapsecmode system). Our samples and timestamps are left as they are:
+ * the sources' clocks make the same correction. */
+static void leap_start_timeout(void *arg)
+{
+    D.leap_timer = 0;
+    double offset;
+    enum leapsec_action action = leapsec_start(&D.leap, &offset);
+    struct timespec raw, cooked;
+    read_clock(&raw, &cooked);
+    switch (action) {
+    case LEAPSEC_ACT_WAIT:
+        LOG_DEBUG("Waiting for system clock leap second correction");
+        break;
+    case LEAPSEC_ACT_SLEW:
+        /* as fast as maxslewrate allows */
+        localclock_accumulate(D.lc, &raw, localclock_get_frequency(D.lc), offset, 0.0);
+        rearm_slew_timer();
+        LOG_WARN("Adjusting system clock for leap second");
+        break;
+    case LEAPSEC_ACT_STEP:
+        if (!localclock_step(D.lc, &raw, offset)) {
+            LOG_ERR("Could not step system clock");
+            break;
+        }
+        rearm_slew_timer();
+        if (sysclock_controls_clock())
+            LOG_WARN("System clock was stepped for leap second");
+        else
+            LOG_INFO("System clock would be stepped for leap second (clock control disabled)");
+        break;
+    case LEAPSEC_ACT_IGNORE:
+        LOG_WARN("Ignoring leap second");
+        break;
+    }
+    tracking_set_leap_status(D.tr, leapsec_announced(&D.leap));
+    republish_reference();
+    D.leap_timer = sched_add_timeout(LEAPSEC_END_DELAY_S, leap_end_timeout, NULL);
 }
 
 /* ---- ending ---- */
@@ -250,7 +373,9 @@ static void end(bool ok)
 /* ---- synchronisation state ---- */
 
 static void fallback_timeout(void *arg);
+static void set_unsynchronised(void);
 
+/* fallbackdrift: after every update and when the fallback timer fires. */
 static void run_fallback(void)
 {
     if (D.fallback_timer) {
@@ -269,6 +394,10 @@ static void run_fallback(void)
     }
     if (isfinite(next))
         D.fallback_timer = sched_add_timeout(next - now_mono, fallback_timeout, NULL);
+    /* updates stopped long enough for a fallback drift: not synchronised
+     * any more (which plans the next fallback) */
+    if (act.unsynchronise && tracking_is_synchronised(D.tr))
+        set_unsynchronised();
 }
 
 static void fallback_timeout(void *arg)
@@ -291,9 +420,9 @@ static void set_unsynchronised(void)
     D.ref_ip.family = ADDR_UNSPEC;
     reference_set_unsynchronised(now_mono);
     sysclock_set_sync_status(false, 0.0, 0.0);
+    update_leap(NTP_LEAP_UNSYNC, 0, false);
     struct timespec raw, now;
     read_clock(&raw, &now);
-    update_leap(now.tv_sec);
     double correction = full_correction(&raw);
     log_tracking(&now, "0.0.0.0", 0, NTP_LEAP_UNSYNC, 0.0, 0, 0.0, correction,
                  root_distance_now(&now, correction));
@@ -351,12 +480,17 @@ static void update_reference(const struct select_reference *ref, const char *ref
         return;
 
     localclock_accumulate(D.lc, &raw, act.freq_ppm, act.slew_offset_s, act.corr_rate);
+    /* the sources' vote and the leap second database (chrony: before the
+     * step, which then plans the leap second again) */
+    update_leap(ref->leap, raw.tv_sec, false);
     if (fabs(act.offset_s) > D.logchange_s)
         LOG_WARN("System clock wrong by %.6f seconds", -act.offset_s);
     double doffset = act.slew_offset_s;
+    bool stepped = false;
     if (act.step_offset_s != 0.0) {
         if (localclock_step(D.lc, &raw, act.step_offset_s)) {
             doffset += act.step_offset_s;
+            stepped = true;
             log_step(act.step_offset_s);
         } else {
             LOG_ERR("Could not step system clock");
@@ -364,6 +498,8 @@ static void update_reference(const struct select_reference *ref, const char *ref
     }
     clock_changed(&now, act.dfreq, doffset, true);
     rearm_slew_timer();
+    if (stepped)
+        leap_clock_stepped();
 
     D.ref_ip = *ref_ip;
     struct tracking_report rep;
@@ -383,13 +519,13 @@ static void update_reference(const struct select_reference *ref, const char *ref
     else
         reference_set_unsynchronised(sched_now_mono());
 
-    update_leap(now.tv_sec);
     log_tracking(&now, ref_text, rep.stratum, rep.leap, act.offset_s, ref->n_combined,
                  ref->offset_sd_s, correction, orig_distance);
     if (act.write_drift) {
         D.drift_skew_ppm = act.drift_skew_ppm;
         write_drift(act.drift_freq_ppm, act.drift_skew_ppm);
     }
+    run_fallback();
     if (act.exit)
         end(false);
 }
@@ -405,6 +541,44 @@ static const char *source_text(const struct dsource *d, char *buf, size_t len)
     else
         snprintf(buf, len, "%s", ip);
     return buf;
+}
+
+/* A source's reachability, stratum and leap status as selection (and the
+ * dump) sees them: its own, with what a dump file restored (-r) in front
+ * of its own register until that is full, and the restored stratum and
+ * leap status until it has a status of its own (chrony keeps these in the
+ * source's selection record, which the dump restores). */
+struct source_status {
+    unsigned reach;
+    int reach_size;
+    int stratum;
+    int leap;
+};
+
+static void get_status(struct dsource *d, const struct ntp_source_report *rep,
+                       struct source_status *out)
+{
+    out->reach = rep->reach;
+    out->reach_size = rep->reach_size;
+    out->stratum = rep->have_status ? rep->sel_stratum : 0;
+    out->leap = rep->have_status ? rep->sel_leap : NTP_LEAP_UNSYNC;
+    if (!d->loaded)
+        return;
+    if (rep->reach_size >= NTP_SOURCE_REACH_BITS && rep->have_status) {
+        d->loaded = false;
+        return;
+    }
+    if (rep->reach_size < NTP_SOURCE_REACH_BITS) {
+        unsigned mask = (1U << NTP_SOURCE_REACH_BITS) - 1;
+        out->reach = ((d->loaded_reach << rep->reach_size) | rep->reach) & mask;
+        out->reach_size = d->loaded_reach_size + rep->reach_size;
+        if (out->reach_size > NTP_SOURCE_REACH_BITS)
+            out->reach_size = NTP_SOURCE_REACH_BITS;
+    }
+    if (!rep->have_status) {
+        out->stratum = d->loaded_stratum;
+        out->leap = d->loaded_leap;
+    }
 }
 
 static void run_selection(int updated)
@@ -439,12 +613,14 @@ static void run_selection(int updated)
         c[i].refid = addr_refid(&rep.remote.ip);
         c[i].is_ntp = true;
         c[i].options = eff[i];
-        c[i].reach = rep.reach;
-        c[i].reach_size = rep.reach_size;
-        c[i].unreachable_run = rep.reach == 0 ? (int)rep.polls_unanswered : 0;
+        struct source_status ss;
+        get_status(d, &rep, &ss);
+        c[i].reach = ss.reach;
+        c[i].reach_size = ss.reach_size;
+        c[i].unreachable_run = ss.reach == 0 ? (int)rep.polls_unanswered : 0;
         c[i].max_unreach = ntp_source_options(d->src)->max_unreach;
-        c[i].stratum = rep.have_status ? rep.sel_stratum : 0;
-        c[i].leap = rep.have_status ? rep.sel_leap : NTP_LEAP_UNSYNC;
+        c[i].stratum = ss.stratum;
+        c[i].leap = ss.leap;
         d->eff_options = eff[i];
         d->reach = rep.reach;
         d->reach_size = rep.reach_size;
@@ -544,6 +720,13 @@ static void hook_sample(void *ctx, void *data, const struct ntp_source_sample *s
     int i = index_of(d);
     if (i < 0)
         return;
+    /* around a leap second one of the two clocks may not have made the
+     * correction yet: such a sample would spoil the statistics */
+    struct timespec true_time = ntptime_add_double(sample->time, sample->offset_s);
+    if (leap_close_now() || leap_close(sample->time.tv_sec) || leap_close(true_time.tv_sec)) {
+        LOG_INFO("Dropping sample around leap second");
+        return;
+    }
     struct srcstats_update u = srcstats_add_sample(d->stats, sample);
     if (!u.accepted)
         return;
@@ -591,8 +774,8 @@ void discipline_init(const struct conf_settings *s, enum discipline_mode mode)
     D.tracking_log = -1;
     D.mode = mode;
     D.driftfile = s->driftfile[0] ? mem_strdup(s->driftfile) : NULL;
+    D.dumpdir = s->dumpdir && s->dumpdir[0] ? mem_strdup(s->dumpdir) : NULL;
     D.rtcsync = s->rtc_sync;
-    D.leap_system = s->leapsec_mode == CONF_LEAPSEC_SYSTEM;
     D.logchange_s = s->log_change_s;
     D.authselect_mode = (int)s->authselect_mode;
     D.precision_s = s->clock_precision_s > 0.0 ? s->clock_precision_s : clockprec_measure_s();
@@ -659,6 +842,17 @@ void discipline_init(const struct conf_settings *s, enum discipline_mode mode)
     D.lc = localclock_create(&ls, &drv, tracking_get_frequency(D.tr), &raw);
     D.active = true;
 
+    /* leap seconds; the kernel inserts them only when we control it
+     * (chrony: without a driver that can, leapsecmode system is step) */
+    enum leapsec_mode lm = s->leapsec_mode == CONF_LEAPSEC_SLEW ? LEAPSEC_SLEW
+                         : s->leapsec_mode == CONF_LEAPSEC_STEP ? LEAPSEC_STEP
+                         : s->leapsec_mode == CONF_LEAPSEC_IGNORE ? LEAPSEC_IGNORE
+                         : LEAPSEC_SYSTEM;
+    if (lm == LEAPSEC_SYSTEM && !sysclock_controls_clock())
+        lm = LEAPSEC_STEP;
+    leapsec_init(&D.leap, lm);
+    leapsrc_init(s->leapsec_tz, s->leapsec_list);
+
     /* the kernel starts unsynchronised, without a leap second */
     sysclock_set_sync_status(false, 0.0, 0.0);
 
@@ -691,10 +885,17 @@ void discipline_finish(void)
         sched_remove_timeout(D.slew_timer);
     if (D.fallback_timer)
         sched_remove_timeout(D.fallback_timer);
-    if (D.leap_armed)
-        sysclock_set_leap(SYSCLOCK_LEAP_NONE);
+    if (D.leap_timer)
+        sched_remove_timeout(D.leap_timer);
+    if (D.kernel_leap) {
+        D.leap.leap_sec = 0;
+        set_kernel_leap();
+    }
+    leapsrc_finish();
 
     write_drift(tracking_get_frequency(D.tr), D.drift_skew_ppm);
+    /* chrony saves the measurement histories at every exit (dumpdir) */
+    discipline_dump_all();
 
     struct timespec raw;
     sysclock_read_raw(&raw);
@@ -707,6 +908,7 @@ void discipline_finish(void)
     tracking_destroy(D.tr);
     select_destroy(D.sel);
     mem_free(D.driftfile);
+    mem_free(D.dumpdir);
     void (*handler)(bool) = D.end_handler;
     memset(&D, 0, sizeof D);
     D.selected = -1;
@@ -730,6 +932,7 @@ void discipline_restore_time(void)
     }
     clock_changed(&now, 0.0, -behind, false);
     rearm_slew_timer();
+    leap_clock_stepped();
     LOG_INFO("System time restored from driftfile");
 }
 
@@ -756,6 +959,102 @@ void discipline_now(struct timespec *cooked)
         *cooked = raw;
 }
 
+/* ---- dump files ---- */
+
+static bool authenticated(const struct dsource *d)
+{
+    const struct srcopts *o = ntp_source_options(d->src);
+    return o->key != SRCOPTS_NO_KEY || o->nts;
+}
+
+int discipline_dump_all(void)
+{
+    if (!D.active || !D.dumpdir)
+        return 0;
+    struct dumpfile_source *f = mem_alloc(sizeof *f);
+    int written = 0;
+    bool failed = false;
+    for (size_t i = 0; i < D.n; i++) {
+        struct dsource *d = D.src[i];
+        memset(f, 0, sizeof *f);
+        f->n_samples = srcstats_save(d->stats, f->samples, &f->asymmetry_run);
+        if (f->n_samples == 0)
+            continue;            /* chrony writes no file without samples */
+        char ip[ADDR_STR_MAX];
+        addr_format(&ntp_source_address(d->src)->ip, ip, sizeof ip);
+        snprintf(f->name, sizeof f->name, "%s", d->name ? d->name : ip);
+        struct ntp_source_report rep;
+        struct source_status ss;
+        ntp_source_get_report(d->src, &rep);
+        get_status(d, &rep, &ss);
+        f->authenticated = authenticated(d);
+        f->reach = ss.reach;
+        f->reach_size = ss.reach_size;
+        f->stratum = ss.stratum;
+        f->leap = ss.leap;
+        if (dumpfile_write(D.dumpdir, ip, f))
+            written++;
+        else
+            failed = true;
+    }
+    mem_free(f);
+    return failed ? -1 : written;
+}
+
+/* A sample of a dump is usable when within 2^32 s of now (chrony). */
+#define MAX_DUMP_SAMPLE_AGE_S 4294967296.0
+
+static bool load_source(struct dsource *d, struct dumpfile_source *f, const struct timespec *now)
+{
+    char ip[ADDR_STR_MAX];
+    addr_format(&ntp_source_address(d->src)->ip, ip, sizeof ip);
+    bool exists;
+    bool ok = dumpfile_read(D.dumpdir, ip, f, &exists);
+    if (!exists)
+        return false;
+    ok = ok && strcmp(f->name, d->name ? d->name : ip) == 0 &&
+         (f->authenticated || !authenticated(d)) &&
+         f->stratum >= 1 && f->stratum < NTP_MAX_STRATUM &&
+         f->leap >= NTP_LEAP_NORMAL && f->leap < NTP_LEAP_UNSYNC;
+    for (int i = 0; ok && i < f->n_samples; i++)
+        ok = f->samples[i].time.tv_sec > 0 &&
+             fabs(ntptime_diff(f->samples[i].time, *now)) < MAX_DUMP_SAMPLE_AGE_S;
+    ok = ok && srcstats_load(d->stats, f->samples, f->n_samples, f->asymmetry_run, f->stratum);
+    if (!ok) {
+        LOG_WARN("Could not load dump file for %s", ip);
+        return false;
+    }
+    d->loaded = true;
+    d->loaded_reach = f->reach & ((1U << NTP_SOURCE_REACH_BITS) - 1);
+    d->loaded_reach_size = f->reach_size < 0 ? 0
+                         : f->reach_size > NTP_SOURCE_REACH_BITS ? NTP_SOURCE_REACH_BITS
+                         : f->reach_size;
+    d->loaded_stratum = f->stratum;
+    d->loaded_leap = f->leap;
+    LOG_INFO("Loaded dump file for %s", ip);
+    return true;
+}
+
+void discipline_load_dumps(bool reload)
+{
+    if (!D.active || !D.dumpdir)
+        return;
+    if (reload) {
+        struct dumpfile_source *f = mem_alloc(sizeof *f);
+        struct timespec now;
+        discipline_now(&now);
+        for (size_t i = 0; i < D.n; i++) {
+            /* a restored source may update the reference at once */
+            if (load_source(D.src[i], f, &now))
+                D.src[i]->mem.updates++;
+        }
+        mem_free(f);
+        run_selection(-1);
+    }
+    /* the files are removed even without -r (chrony) */
+    dumpfile_remove_all(D.dumpdir);
+}
+
 bool discipline_is_synchronised(void)
 {
     return D.active && tracking_is_synchronised(D.tr);
@@ -779,7 +1078,7 @@ size_t discipline_source_count(void)
     return D.active ? D.n : 0;
 }
 
-static void fill_source(const struct dsource *d, const struct timespec *now,
+static void fill_source(struct dsource *d, const struct timespec *now,
                         struct discipline_source *out)
 {
     memset(out, 0, sizeof *out);
@@ -797,7 +1096,9 @@ static void fill_source(const struct dsource *d, const struct timespec *now,
     out->lo_limit_s = d->mem.lo_limit_s;
     out->hi_limit_s = d->mem.hi_limit_s;
     out->last_sample_ago_s = d->mem.last_sample_ago_s;
-    out->leap = rep.have_status ? rep.sel_leap : NTP_LEAP_UNSYNC;
+    struct source_status ss;
+    get_status(d, &rep, &ss);
+    out->leap = ss.leap;
     out->leap_vote = d->mem.leap_vote;
     out->conf_options = o->sel_options;
     out->eff_options = d->eff_options;
@@ -868,6 +1169,7 @@ bool discipline_make_step(void)
     /* cooked time did not move: the correction was already counted */
     rearm_slew_timer();
     log_step(left);
+    leap_clock_stepped();
     return true;
 }
 
@@ -876,9 +1178,106 @@ void discipline_reset_sources(void)
     for (size_t i = 0; D.active && i < D.n; i++) {
         srcstats_reset(D.src[i]->stats);
         select_memory_init(&D.src[i]->mem);
+        D.src[i]->loaded = false;
     }
     if (D.active) {
         select_reselect(D.sel);
         run_selection(-1);
     }
+}
+
+/* ---- chronyc: dfreq, doffset, maxupdateskew, makestep LIMIT, selectopts ---- */
+
+/* Largest adjustment accepted at all, as chrony bounds it (2^32 s). */
+#define MAX_ADJUSTMENT_S 4294967296.0
+
+/* Whether the clock would still read a sane time (after 1970, within
+ * reach of NTP timestamps) if moved back by offset_s from now. */
+static bool adjustment_sane(const struct timespec *now, double offset_s)
+{
+    if (!(offset_s > -MAX_ADJUSTMENT_S && offset_s < MAX_ADJUSTMENT_S))
+        return false;
+    return ntptime_to_double(*now) - offset_s >= 0.0;
+}
+
+bool discipline_accumulate_frequency(double dfreq_ppm)
+{
+    if (!D.active || !isfinite(dfreq_ppm))
+        return false;
+    struct timespec raw, cooked;
+    read_clock(&raw, &cooked);
+    double old = localclock_get_frequency(D.lc);
+    double wanted = old + dfreq_ppm * (PPM - old) / PPM;
+    double limit = fmin(conf_settings()->max_drift_ppm, sysclock_max_frequency_ppm());
+    if (fabs(wanted) > limit) {
+        LOG_WARN("Frequency %.1f ppm exceeds allowed maximum", wanted);
+        wanted = wanted > 0.0 ? limit : -limit;
+    }
+    double set = localclock_set_frequency(D.lc, &raw, wanted);
+    tracking_set_frequency(D.tr, set);
+    clock_changed(&cooked, (set - old) / (PPM - old), 0.0, false);
+    rearm_slew_timer();
+    return true;
+}
+
+bool discipline_accumulate_offset(double offset_s)
+{
+    if (!D.active)
+        return false;
+    struct timespec raw, cooked;
+    read_clock(&raw, &cooked);
+    if (!adjustment_sane(&cooked, offset_s)) {
+        LOG_WARN("Adjustment of %.1f seconds is invalid", -offset_s);
+        return false;
+    }
+    /* no correction-rate hint: as fast as maxslewrate allows */
+    localclock_accumulate(D.lc, &raw, localclock_get_frequency(D.lc), offset_s, 0.0);
+    clock_changed(&cooked, 0.0, offset_s, false);
+    rearm_slew_timer();
+    return true;
+}
+
+void discipline_set_max_update_skew(double skew_ppm)
+{
+    if (D.active)
+        tracking_set_max_update_skew(D.tr, skew_ppm);
+}
+
+void discipline_set_makestep(double threshold_s, int limit)
+{
+    if (D.active)
+        tracking_set_makestep(D.tr, threshold_s, limit);
+}
+
+/* The effective selection options (authselectmode) from the configured
+ * ones, as the next selection will compute them, so that selectdata shows
+ * a change at once; the sources' states wait for that selection. */
+static void refresh_effective_options(void)
+{
+    size_t n = D.n, cap = n ? n : 1;
+    unsigned *conf_opts = mem_calloc(cap, sizeof *conf_opts);
+    unsigned *eff = mem_calloc(cap, sizeof *eff);
+    bool *auth = mem_calloc(cap, sizeof *auth);
+    bool *is_ntp = mem_calloc(cap, sizeof *is_ntp);
+    for (size_t i = 0; i < n; i++) {
+        conf_opts[i] = ntp_source_options(D.src[i]->src)->sel_options;
+        auth[i] = authenticated(D.src[i]);
+        is_ntp[i] = true;
+    }
+    select_effective_options(conf_opts, auth, is_ntp, (int)n, D.authselect_mode, eff);
+    for (size_t i = 0; i < n; i++)
+        D.src[i]->eff_options = eff[i];
+    mem_free(conf_opts);
+    mem_free(eff);
+    mem_free(auth);
+    mem_free(is_ntp);
+}
+
+bool discipline_modify_select_options(const addr_ip *ip, unsigned mask, unsigned options)
+{
+    if (!ntp_client_modify_select_options(ip, mask, options))
+        return false;
+    if (D.active)
+        refresh_effective_options();
+    return true;
 }

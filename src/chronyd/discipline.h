@@ -6,10 +6,14 @@
  * clock through core/localclock and platform/sysclock, announced to every
  * source's statistics and protocol engine (their timestamps move with the
  * clock), and published to the NTP server (core/reference). It also owns the
- * drift file (read at start, rewritten hourly and at exit), rtcsync (the
- * kernel's synchronisation status), the kernel's leap second flags
- * (leapsecmode system), `log tracking`, chronyd -s (the time restored from
- * the drift file), and the end of the special modes -q / -Q.
+ * drift file (read at start, rewritten hourly and at exit), the dump
+ * files (dumpdir, chronyd -r, `chronyc dump`), rtcsync (the kernel's
+ * synchronisation status), leap seconds (core/leapsec decides from the
+ * sources' vote and chronyd/leapsrc's leapsectz/leapseclist; carried out
+ * here per leapsecmode: the kernel's flags, a step or a slew, samples
+ * around the leap dropped, the leap status announced), fallbackdrift,
+ * `log tracking`, chronyd -s (the time restored from the drift file), and
+ * the end of the special modes -q / -Q.
  *
  * Time: every timestamp the engine keeps is our clock's "cooked" time (see
  * localclock.h); discipline_cook_time() converts a raw CLOCK_REALTIME
@@ -22,11 +26,16 @@
  * and "No suitable source for synchronisation" (-q/-Q), "Frequency F +/- S
  * ppm read from FILE", "Initial frequency F ppm", "System time restored
  * from driftfile", "Adjustment of X seconds exceeds the allowed maximum of
- * Y seconds (exiting|ignored)".
+ * Y seconds (exiting|ignored)", "System clock status set to (insert|delete|
+ * not insert/delete) leap second", "System clock was stepped for leap
+ * second", "Adjusting system clock for leap second", "Ignoring leap
+ * second", "Dropping sample around leap second", "Loaded dump file for
+ * ADDR", "Could not load dump file for ADDR".
  *
  * Start-up order (main): sysclock_init, ntp_serve_init (reference state),
  * ntp_client_init, discipline_init, [-s: discipline_restore_time],
- * ntp_client_start. At exit: discipline_finish before ntp_client_finish. */
+ * ntp_client_start, discipline_load_dumps. At exit: discipline_finish
+ * (which writes the dump files) before ntp_client_finish. */
 #ifndef CW_DISCIPLINE_H
 #define CW_DISCIPLINE_H
 
@@ -55,6 +64,13 @@ void discipline_finish(void);
 /* chronyd -s: steps the clock forward to the drift file's modification
  * time when the clock reads earlier than that. */
 void discipline_restore_time(void);
+
+/* dumpdir: after the sources were added (ntp_client_start), with reload
+ * (chronyd -r) restores each source's measurement history from its dump
+ * file ("Loaded dump file for ADDR", or a warning "Could not load dump
+ * file for ADDR"), then removes the dump files, as chrony does even
+ * without -r. Nothing without dumpdir. */
+void discipline_load_dumps(bool reload);
 
 /* Called once when a special mode ends (ok: an estimate was obtained), or
  * in normal mode when maxchange asks the daemon to exit (ok false). */
@@ -113,10 +129,41 @@ bool discipline_get_source(size_t index, struct discipline_source *out);
 /* The source with that address (an unresolved source has none). */
 bool discipline_find_source(const addr_ip *ip, struct discipline_source *out);
 
+/* `chronyc dump` (and every exit, from discipline_finish): writes each
+ * source's measurement history to DUMPDIR/ADDRESS.dat (chronyd/dumpfile:
+ * chrony's format; sources without samples get no file). Returns the
+ * number of files written, 0 without dumpdir, -1 when one could not be
+ * written (warned). chrony answers the dump request with success either
+ * way. */
+int discipline_dump_all(void);
+
 /* Control (chronyc). */
 void discipline_reselect(void);                 /* reselect */
 void discipline_set_reselect_distance(double distance_s);   /* reselectdist */
 bool discipline_make_step(void);                /* makestep: step the rest of the slew */
 void discipline_reset_sources(void);            /* reset sources */
+
+/* More control (chronyc), as chrony carries it out. */
+/* dfreq: the clock runs slower by dfreq_ppm (relative to its present
+ * frequency; negative: faster); every timestamp kept moves with it, and
+ * the next updates correct what was wrong. The frequency is clamped to
+ * maxdrift and to what the clock can do ("Frequency F ppm exceeds allowed
+ * maximum"). False when the discipline is not running. */
+bool discipline_accumulate_frequency(double dfreq_ppm);
+/* doffset: offset_s (positive: the clock is moved back) is added to the
+ * slew in progress, slewed as fast as maxslewrate allows. False (warned
+ * "Adjustment of X seconds is invalid") when the time would not be sane
+ * any more, or when the discipline is not running. */
+bool discipline_accumulate_offset(double offset_s);
+/* maxupdateskew */
+void discipline_set_max_update_skew(double skew_ppm);
+/* makestep THRESHOLD LIMIT: the next LIMIT updates (< 0: all) may step. */
+void discipline_set_makestep(double threshold_s, int limit);
+/* selectopts: the configured selection options (SRCOPTS_SEL_*) under mask
+ * become those of options for the NTP source with this address ("Source
+ * ADDR selection options modified"); the effective options follow at once,
+ * the sources' states at the next selection (reselect runs one). False: no
+ * such source. */
+bool discipline_modify_select_options(const addr_ip *ip, unsigned mask, unsigned options);
 
 #endif

@@ -31,6 +31,7 @@
 /* The command socket's directory must not be open to others. */
 #define CMD_SOCKET_DIR_MODE 0770
 #define LOG_DIR_MODE 0750
+#define DUMP_DIR_MODE 0750
 #define NO_TIMEOUT (-1)
 #define SYSLOG_IDENT "chronyd"
 
@@ -243,8 +244,6 @@ static void warn_unsupported_options(const struct options *o)
     if (o->address_family != FAMILY_ANY)
         LOG_WARN("Option %s applies only to NTP sources so far",
                  o->address_family == FAMILY_INET4 ? "-4" : "-6");
-    if (o->reload)
-        warn_unsupported("-r", "reload dump files");
     if (o->init_from_rtc && conf_settings()->rtc_file[0])
         LOG_WARN("Option -s uses only the drift file: the RTC is not supported yet");
     if (o->scfilter_level)
@@ -323,6 +322,8 @@ static void create_dirs(const struct passwd *pw)
     }
     if (s->logdir && s->logdir[0])
         daemon_create_dir(s->logdir, LOG_DIR_MODE, pw->pw_uid, pw->pw_gid);
+    if (s->dumpdir && s->dumpdir[0])
+        daemon_create_dir(s->dumpdir, DUMP_DIR_MODE, pw->pw_uid, pw->pw_gid);
 }
 
 static void on_timeout(void *arg)
@@ -434,6 +435,8 @@ int main(int argc, char **argv)
     if (o.mode != MODE_NORMAL)
         oneshot_start(on_one_shot_done);
     ntp_client_start();
+    /* -r: the sources' histories from dumpdir (whose files go either way) */
+    discipline_load_dumps(o.reload);
     if (o.timeout_s >= 0)
         sched_add_timeout(o.timeout_s, on_timeout, NULL);
 

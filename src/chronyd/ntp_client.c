@@ -1442,3 +1442,23 @@ void ntp_client_reload_sources(void)
     conf_free_sources(lines, n);
     notify_update();
 }
+
+/* ---- selectopts ---- */
+
+bool ntp_client_modify_select_options(const addr_ip *ip, unsigned mask, unsigned options)
+{
+    struct record *r = find_record(ip);
+    if (!r)
+        return false;
+    /* chrony's rule: nothing to do when the masked options are already
+     * those asked for */
+    if ((r->opts.sel_options & mask) == options)
+        return true;
+    unsigned now = (r->opts.sel_options & ~mask) | options;
+    r->opts.sel_options = now;
+    if (r->src)
+        ntp_source_set_select_options(r->src, now);
+    char buf[ADDR_STR_MAX];
+    LOG_INFO("Source %s selection options modified", addr_format(&r->remote.ip, buf, sizeof buf));
+    return true;
+}

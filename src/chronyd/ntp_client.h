@@ -147,4 +147,11 @@ bool ntp_client_get_info(size_t index, struct ntp_client_info *out);
  * how many. */
 int ntp_client_get_samples(size_t index, struct ntp_source_sample *out, int max);
 
+/* selectopts: the selection options (SRCOPTS_SEL_*) under mask become
+ * those of options, for the source with this address (any port): applied
+ * now and kept for a later new address. False: no such source. The
+ * selection sees them at its next run (chronyd/discipline refreshes the
+ * effective options). */
+bool ntp_client_modify_select_options(const addr_ip *ip, unsigned mask, unsigned options);
+
 #endif

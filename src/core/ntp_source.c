@@ -975,3 +975,10 @@ void ntp_source_reset(struct ntp_source *src, double now_mono)
     reset_exchange(src);
     ntp_source_reset_poll(src, now_mono);
 }
+
+/* ---- selectopts ---- */
+
+void ntp_source_set_select_options(struct ntp_source *src, unsigned options)
+{
+    src->opts.sel_options = options;
+}

@@ -290,4 +290,8 @@ void ntp_source_modify(struct ntp_source *src, enum ntp_source_setting what, dou
  * and the last response's data (ntpdata) stay. */
 void ntp_source_reset(struct ntp_source *src, double now_mono);
 
+/* chronyc selectopts: the source's selection options (SRCOPTS_SEL_*) as
+ * ntp_source_options() reports them from now on. */
+void ntp_source_set_select_options(struct ntp_source *src, unsigned options);
+
 #endif

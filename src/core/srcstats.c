@@ -696,6 +696,75 @@ void srcstats_add_dispersion(struct srcstats *st, double dispersion)
     }
 }
 
+/* ---- saving and restoring ---- */
+
+/* chrony's sanity limits for loaded samples */
+#define MAX_SAVED_OFFSET_S 4294967296.0
+#define MAX_SAVED_DELAY_S 1.0e6
+
+int srcstats_save(const struct srcstats *st, struct srcstats_saved_sample *out,
+                  int *asymmetry_run)
+{
+    *asymmetry_run = st->asymmetry_run;
+    for (int i = 0; i < st->n_samples; i++) {
+        const struct sample_rec *r = crec(st, i);
+        out[i] = (struct srcstats_saved_sample){
+            .time = r->time,
+            .offset_s = r->offset,
+            .orig_offset_s = r->orig_offset,
+            .delay_s = r->delay,
+            .dispersion_s = r->dispersion,
+            .root_delay_s = r->root_delay,
+            .root_dispersion_s = r->root_dispersion,
+        };
+    }
+    return st->n_samples;
+}
+
+static bool sane_delay(double d)
+{
+    return d >= 0.0 && d < MAX_SAVED_DELAY_S;
+}
+
+static bool sane_sample(const struct srcstats_saved_sample *s)
+{
+    return s->time.tv_nsec >= 0 && s->time.tv_nsec < 1000000000L &&
+           fabs(s->offset_s) < MAX_SAVED_OFFSET_S && fabs(s->orig_offset_s) < MAX_SAVED_OFFSET_S &&
+           sane_delay(s->delay_s) && sane_delay(s->dispersion_s) &&
+           sane_delay(s->root_delay_s) && sane_delay(s->root_dispersion_s);
+}
+
+bool srcstats_load(struct srcstats *st, const struct srcstats_saved_sample *s, int n,
+                   int asymmetry_run, int stratum)
+{
+    if (n < 0 || n > SRCSTATS_MAX_SAMPLES)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (!sane_sample(&s[i]) || (i > 0 && ntptime_compare(s[i - 1].time, s[i].time) >= 0))
+            return false;
+
+    srcstats_reset(st);
+    int first = n > max_samples(st) ? n - max_samples(st) : 0;
+    for (int i = first; i < n; i++) {
+        st->last = (st->last + 1) % BUF_SIZE;
+        st->n_samples++;
+        struct sample_rec *r = rec(st, st->n_samples - 1);
+        r->time = s[i].time;
+        r->offset = s[i].offset_s;
+        r->orig_offset = s[i].orig_offset_s;
+        r->delay = s[i].delay_s;
+        r->dispersion = s[i].dispersion_s;
+        r->root_delay = s[i].root_delay_s;
+        r->root_dispersion = s[i].root_dispersion_s;
+        r->stratum = stratum;
+    }
+    st->asymmetry_run = asymmetry_run < -MAX_ASYMMETRY_RUN ? -MAX_ASYMMETRY_RUN
+                      : asymmetry_run > MAX_ASYMMETRY_RUN ? MAX_ASYMMETRY_RUN : asymmetry_run;
+    if (st->n_samples > 0)
+        do_regression(st);
+    return true;
+}
+
 /* ---- reports ---- */
 
 void srcstats_get_report(const struct srcstats *st, const struct timespec *now,

@@ -153,6 +153,31 @@ void srcstats_slew(struct srcstats *st, const struct timespec *when, double dfre
 /* An error of unknown sign up to `dispersion` seconds entered our clock. */
 void srcstats_add_dispersion(struct srcstats *st, double dispersion);
 
+/* ---- saving and restoring the history (dumpdir, chronyd -r) ---- */
+
+/* One sample as chrony's dump files keep it (this module's signs). */
+struct srcstats_saved_sample {
+    struct timespec time;      /* our clock */
+    double offset_s;           /* positive: our clock ahead; adjusted by later
+                                  clock corrections */
+    double orig_offset_s;      /* as measured */
+    double delay_s;            /* peer delay */
+    double dispersion_s;       /* peer dispersion */
+    double root_delay_s;
+    double root_dispersion_s;
+};
+/* The samples of the fit window, oldest first (up to SRCSTATS_MAX_SAMPLES
+ * go into out), and the asymmetry estimate's run; returns their number. */
+int srcstats_save(const struct srcstats *st, struct srcstats_saved_sample *out,
+                  int *asymmetry_run);
+/* Replaces the history with n saved samples (the newest maxsamples of
+ * them) of the given stratum and refits. False, with the history
+ * untouched, when they are unusable: more than SRCSTATS_MAX_SAMPLES, times
+ * not strictly increasing, values not finite or absurd (|offset| of 2^32 s
+ * or more, delays or dispersions of 10^6 s or more, negative ones). */
+bool srcstats_load(struct srcstats *st, const struct srcstats_saved_sample *s, int n,
+                   int asymmetry_run, int stratum);
+
 /* `chronyc sourcestats`, `sources` and `ntpdata` numbers. */
 struct srcstats_report {
     int n_samples;             /* NP */

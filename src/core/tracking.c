@@ -31,7 +31,6 @@
 #define TWO_POW_64 18446744073709551616.0
 /* Unsynchronised root delay and dispersion reported (chrony). */
 #define UNSYNC_ROOT_S 1.0
-#define SECONDS_PER_DAY 86400
 
 struct fallback {
     double freq_ppm;
@@ -147,6 +146,12 @@ void tracking_clock_adjusted(struct tracking *tr, const struct timespec *when, d
     adjust_time(&tr->update_time, when, dfreq, doffset);
 }
 
+void tracking_set_leap_status(struct tracking *tr, int leap)
+{
+    if (tr->synchronised)
+        tr->leap = leap;
+}
+
 /* Sets the absolute frequency (clamped to maxdrift); returns the relative
  * change (positive: the clock was slowed down). */
 static double set_frequency(struct tracking *tr, double freq_ppm)
@@ -171,35 +176,6 @@ static double root_dispersion_at(const struct tracking *tr, const struct timespe
     if (ntptime_is_zero(tr->ref_time))
         return UNSYNC_ROOT_S;
     return tr->root_dispersion_s + fabs(ntptime_diff(*now, tr->ref_time)) * dispersion_rate(tr);
-}
-
-/* Day of the year is June 30 or December 31 (UTC) at Unix time t. */
-static bool is_leap_second_day(time_t t)
-{
-    long long days = (long long)t / SECONDS_PER_DAY;
-    if ((long long)t % SECONDS_PER_DAY < 0)
-        days--;
-    /* civil date from days since 1970-01-01 (proleptic Gregorian) */
-    long long z = days + 719468;
-    long long era = (z >= 0 ? z : z - 146096) / 146097;
-    long long doe = z - era * 146097;
-    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long long mp = (5 * doy + 2) / 153;
-    long long d = doy - (153 * mp + 2) / 5 + 1;
-    long long m = mp < 10 ? mp + 3 : mp - 9;
-    return (m == 6 && d == 30) || (m == 12 && d == 31);
-}
-
-int tracking_leap_second(const struct tracking *tr, time_t now)
-{
-    if (!tr->synchronised || !is_leap_second_day(now))
-        return 0;
-    if (tr->leap == NTP_LEAP_INSERT)
-        return 1;
-    if (tr->leap == NTP_LEAP_DELETE)
-        return -1;
-    return 0;
 }
 
 /* Blend the measured frequency (relative to the clock as it runs now, so
@@ -300,17 +276,23 @@ static void apply_frequency(struct tracking *tr, double freq_ppm, struct trackin
 double tracking_fallback(struct tracking *tr, double now_mono, struct tracking_action *act)
 {
     memset(act, 0, sizeof *act);
-    if (tr->synchronised || tr->n_fb == 0)
+    if (tr->n_fb == 0 || tr->mode != TRACKING_NORMAL)
         return INFINITY;
+    double old_freq = tr->freq_ppm;
 
     int min = tr->set.fallback_drift_min;
     if (tr->fb_timer_mono <= now_mono && tr->next_fb >= min) {
+        /* no update for 2^next_fb seconds: its fallback takes over, and
+         * the clock is no longer synchronised */
         apply_frequency(tr, tr->fb[tr->next_fb - min].freq_ppm, act);
+        act->unsynchronise = true;
         tr->fb_timer_mono = INFINITY;
     }
     if (tr->fb_timer_mono < INFINITY)
         return tr->fb_timer_mono;
 
+    /* the longest fallback whose interval has passed since the last update
+     * is set now (once), the next one is due when its interval passes */
     double unsync = now_mono - tr->last_update_mono;
     int chosen = 0, i;
     double secs = 0.0;
@@ -330,6 +312,9 @@ double tracking_fallback(struct tracking *tr, double now_mono, struct tracking_a
         tr->next_fb = i;
         tr->fb_timer_mono = now_mono + secs - unsync;
     }
+    /* a late timer may have set two fallbacks: the change from the start */
+    if (act->adjust)
+        act->dfreq = (tr->freq_ppm - old_freq) / (PPM - old_freq);
     return tr->fb_timer_mono;
 }
 
@@ -410,10 +395,9 @@ static void set_reference(struct tracking *tr, const struct select_reference *re
     tr->last_update_mono = clock->now_mono;
     tr->last_update_interval_s = interval;
     tr->last_offset_s = offset;
+    /* as voted; the daemon's leap second logic (core/leapsec) then sets
+     * what is announced with tracking_set_leap_status() */
     tr->leap = ref->leap;
-    if ((tr->leap == NTP_LEAP_INSERT || tr->leap == NTP_LEAP_DELETE) &&
-        !is_leap_second_day(clock->now.tv_sec))
-        tr->leap = NTP_LEAP_NORMAL;
 
     double slew, step;
     if (step_due(tr, offset, clock->pending_correction_s)) {
@@ -547,4 +531,24 @@ void tracking_get_report(const struct tracking *tr, const struct timespec *now,
         out->root_delay_s = UNSYNC_ROOT_S;
         out->root_dispersion_s = UNSYNC_ROOT_S;
     }
+}
+
+/* ---- changes made through the command server (chronyc) ---- */
+
+double tracking_set_frequency(struct tracking *tr, double freq_ppm)
+{
+    return set_frequency(tr, freq_ppm);
+}
+
+void tracking_set_max_update_skew(struct tracking *tr, double skew_ppm)
+{
+    tr->set.max_update_skew_ppm = skew_ppm;
+}
+
+void tracking_set_makestep(struct tracking *tr, double threshold_s, int limit)
+{
+    tr->set.makestep_threshold_s = threshold_s;
+    tr->set.makestep_limit = limit;
+    /* the limit counts the updates from now on, as a new configuration */
+    tr->makestep_left = limit;
 }

@@ -35,7 +35,8 @@
  *       apply act (below) and, when act.adjust, tell every source:
  *         srcstats_slew(st, &clock.now, act.dfreq, act.slew_offset_s + act.step_offset_s)
  *         ntp_source_slew_times(src, &clock.now, act.dfreq, same doffset)
- *       then tracking_get_server_state(tr, &st, &rate) ->
+ *       then the leap status (core/leapsec) -> tracking_set_leap_status(),
+       then tracking_get_server_state(tr, &st, &rate) ->
  *         reference_set_synchronised(&st, rate, now_mono)
  *   applying an action: set the kernel frequency to act.freq_ppm; add
  *     act.slew_offset_s to the slew in progress (moving the clock back by
@@ -43,8 +44,8 @@
  *     driver slews over corr_rate / |remaining offset| seconds, at least 1,
  *     at most maxslewrate); step the clock back by act.step_offset_s;
  *     write the drift file when act.write_drift; exit when act.exit.
- *   while unsynchronised, call tracking_fallback(tr, now_mono, &act) when
- *     the time it returned has come, and apply act.
+ *   after every update, and when the time it returned has come, call
+ *     tracking_fallback(tr, now_mono, &act) and apply act.
  *   `chronyc tracking`: tracking_get_report(tr, &now, pending_correction_s).
  * All times given are our clock's cooked readings (raw clock plus the
  * correction still pending), as for srcstats. */
@@ -119,6 +120,9 @@ struct tracking_action {
     bool mode_ok;                  /* ... successfully (false: no source) */
     bool exit;                     /* stop the daemon (maxchange, or a special
                                       mode ended: exit status !mode_ok) */
+    bool unsynchronise;            /* a fallback drift took over: the clock is
+                                      no longer synchronised (apply
+                                      tracking_set_unsynchronised) */
 };
 
 struct tracking;
@@ -151,9 +155,13 @@ void tracking_set_unsynchronised(struct tracking *tr, double now_mono,
 void tracking_clock_adjusted(struct tracking *tr, const struct timespec *when, double dfreq,
                              double doffset);
 
-/* While unsynchronised with fallbackdrift: applies the fallback frequency
- * due at now_mono (act->adjust with dfreq and freq_ppm) and returns the
- * monotonic time of the next check, INFINITY for none. */
+/* fallbackdrift (chrony's fallback drifts): call after every update and
+ * whenever the time it returned comes. Applies the fallback frequency due
+ * at now_mono, if any (act->adjust with dfreq and freq_ppm), and returns
+ * the monotonic time of the next check, INFINITY for none. The first
+ * fallback is due 2^min seconds after the last update (also while still
+ * synchronised: updates have stopped); when one is due act->unsynchronise
+ * is set as well, and the daemon then marks the clock unsynchronised. */
 double tracking_fallback(struct tracking *tr, double now_mono, struct tracking_action *act);
 
 /* What our NTP replies say while synchronised, for
@@ -162,9 +170,11 @@ double tracking_fallback(struct tracking *tr, double now_mono, struct tracking_a
 bool tracking_get_server_state(const struct tracking *tr, struct ntp_server_state *st,
                                double *dispersion_rate);
 
-/* The leap second announced for the end of the current UTC day, if today
- * can have one (June 30 or December 31): +1, -1 or 0. */
-int tracking_leap_second(const struct tracking *tr, time_t now);
+/* The leap status to report and announce while synchronised (enum
+ * ntp_leap), as the leap second logic (core/leapsec) decided it from the
+ * sources' vote (select_reference.leap, which tracking_update() takes
+ * as it is until then) and the leap second database. */
+void tracking_set_leap_status(struct tracking *tr, int leap);
 
 /* `chronyc tracking`. */
 struct tracking_report {
@@ -186,5 +196,21 @@ struct tracking_report {
 };
 void tracking_get_report(const struct tracking *tr, const struct timespec *now,
                          double pending_correction_s, struct tracking_report *out);
+
+/* ---- changes made through the command server (chronyc) ---- */
+
+/* dfreq: the clock's absolute frequency was set to freq_ppm by someone
+ * else (clamped to maxdrift here too). Returns the relative change (as
+ * tracking_action.dfreq: positive when the clock was slowed down); the
+ * caller tells the clock and every timestamp kept, and this module's
+ * reference time, with tracking_clock_adjusted(). */
+double tracking_set_frequency(struct tracking *tr, double freq_ppm);
+/* maxupdateskew: measured frequencies with a larger skew (and no better
+ * than our own) no longer change the frequency. */
+void tracking_set_max_update_skew(struct tracking *tr, double skew_ppm);
+/* makestep THRESHOLD LIMIT: the next LIMIT updates (every update when
+ * negative, none when 0) step the clock when the offset exceeds
+ * threshold_s. */
+void tracking_set_makestep(struct tracking *tr, double threshold_s, int limit);
 
 #endif

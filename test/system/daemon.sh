@@ -123,8 +123,8 @@ check oneshot_no_source_logged has_line "$TMP/Q.err" "No suitable source for syn
 check oneshot_no_pidfile_left [ ! -e "$PIDFILE" ]
 
 # --- unsupported options are accepted with a warning naming them --------------
-$SETPRIV "$CHRONYD" -x -d -r -s -t 0 -f "$CONF" 2> "$TMP/u.err"
-check unsupported_option_warned grep -q 'Option -r ' "$TMP/u.err"
+$SETPRIV "$CHRONYD" -x -d -F 1 -s -t 0 -f "$CONF" 2> "$TMP/u.err"
+check unsupported_option_warned grep -q 'Option -F ' "$TMP/u.err"
 
 # --- daemonised: returns to the shell, the daemon runs detached --------------
 start=$(date +%s)

@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -551,6 +552,11 @@ TEST(hwtimestamp_directive)
     /* maxpoll defaults to minpoll + 1 */
     CHECK_INT(s->hwts[2].maxpoll, 0);
     CHECK_INT(s->hwts[2].rxfilter, CONF_RXFILTER_ALL);
+    /* without overflowing when minpoll is the largest int */
+    s = PARSE("hwtimestamp eth0 minpoll 2147483647");
+    CHECK_INT(s->n_hwts, 1);
+    if (s->n_hwts == 1)
+        CHECK_INT(s->hwts[0].maxpoll, INT_MAX);
     CHECK_FATAL("Could not parse hwtimestamp directive at line 1", "hwtimestamp eth0 rxfilter allx");
     CHECK_FATAL("Could not parse hwtimestamp directive at line 1", "hwtimestamp");
 }

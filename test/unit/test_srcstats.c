@@ -455,6 +455,73 @@ TEST(wander_lowers_effective_samples)
     srcstats_destroy(wander);
 }
 
+/* The dump's round trip: the saved window, loaded into a fresh register,
+ * gives the same estimates and reports; bad data is refused. */
+TEST(save_and_load)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    for (int i = 0; i < 20; i++)
+        feed(st, i * POLL_S, 0.002, 3e-6, 50e-6);
+    struct srcstats_saved_sample saved[SRCSTATS_MAX_SAMPLES];
+    int arun = -99;
+    int n = srcstats_save(st, saved, &arun);
+    CHECK_INT(n, srcstats_samples(st));
+    CHECK(n >= 10);
+    CHECK_INT(arun, 0);
+    for (int i = 1; i < n; i++)
+        CHECK(ntptime_compare(saved[i - 1].time, saved[i].time) < 0);
+    CHECK_NEAR(ntptime_diff(saved[n - 1].time, at(19 * POLL_S)), 0.0, 1e-9);
+
+    struct srcstats *copy = srcstats_create(&set);
+    CHECK(srcstats_load(copy, saved, n, 7, 3));
+    CHECK_INT(srcstats_samples(copy), n);
+    struct timespec now = at(20 * POLL_S);
+    struct srcstats_report a, b;
+    srcstats_get_report(st, &now, &a);
+    srcstats_get_report(copy, &now, &b);
+    CHECK_INT(b.n_samples, a.n_samples);
+    CHECK_NEAR(b.resid_freq_ppm, a.resid_freq_ppm, 0.05);
+    CHECK_NEAR(b.est_offset_s, a.est_offset_s, 5e-6);
+    CHECK_NEAR(b.latest_meas_s, a.latest_meas_s, 0);
+    CHECK_INT(b.stratum, 3);                    /* the dump's stratum */
+    struct srcstats_tracking ta, tb;
+    CHECK(srcstats_get_tracking(st, &ta) && srcstats_get_tracking(copy, &tb));
+    CHECK_NEAR(tb.frequency, 3e-6, 0.5e-6);     /* the history is useful at once */
+    int arun2;
+    srcstats_save(copy, saved, &arun2);
+    CHECK_INT(arun2, 7);
+
+    /* refused, leaving the history alone: out of order, absurd values */
+    struct srcstats_saved_sample bad[2] = { saved[1], saved[0] };
+    CHECK(!srcstats_load(copy, bad, 2, 0, 3));
+    CHECK_INT(srcstats_samples(copy), n);
+    bad[0] = saved[0];
+    bad[1] = saved[1];
+    bad[1].delay_s = -1.0;
+    CHECK(!srcstats_load(copy, bad, 2, 0, 3));
+    bad[1] = saved[1];
+    bad[1].offset_s = NAN;
+    CHECK(!srcstats_load(copy, bad, 2, 0, 3));
+    CHECK(!srcstats_load(copy, saved, SRCSTATS_MAX_SAMPLES + 1, 0, 3));
+    CHECK_INT(srcstats_samples(copy), n);
+
+    /* more than maxsamples: the newest are kept; none: empty */
+    set.max_samples = 8;
+    struct srcstats *small = srcstats_create(&set);
+    CHECK(srcstats_load(small, saved, n, 0, 2));
+    CHECK_INT(srcstats_samples(small), 8);
+    struct srcstats_saved_sample kept[SRCSTATS_MAX_SAMPLES];
+    srcstats_save(small, kept, &arun2);
+    CHECK(ntptime_compare(kept[7].time, saved[n - 1].time) == 0);
+    CHECK(srcstats_load(small, saved, 0, 0, 2));
+    CHECK_INT(srcstats_samples(small), 0);
+    srcstats_destroy(small);
+    srcstats_destroy(copy);
+    srcstats_destroy(st);
+}
+
 TEST_LIST {
     T(empty_statistics),
     T(exact_offset_and_frequency),
@@ -471,5 +538,6 @@ TEST_LIST {
     T(dispersion_and_tracking_data),
     T(settings_from_options),
     T(wander_lowers_effective_samples),
+    T(save_and_load),
 };
 TEST_MAIN

@@ -340,22 +340,60 @@ TEST(fallback_drift)
         struct tracking_clock c = clock_at(i * 16.0);
         tracking_update(tr, &r, &c, &act);
     }
-    double t_last = 19 * 16.0;
     CHECK_NEAR(tracking_get_frequency(tr), 20.0, 0.01);
-    CHECK(isinf(tracking_fallback(tr, t_last, &act)));   /* synchronised */
+    /* then the last update pulls the frequency up (a short-term deviation) */
+    double t_last = 20 * 16.0;
+    struct select_reference r = reference(t_last, 0.0, 30e-6, 0.01e-6);
+    struct tracking_clock c = clock_at(t_last);
+    tracking_update(tr, &r, &c, &act);
+    double deviated = tracking_get_frequency(tr);
+    CHECK(deviated > 40.0);
 
-    /* then the frequency is disturbed and synchronisation lost */
-    tracking_set_unsynchronised(tr, t_last + 1, NULL);
-    double next = tracking_fallback(tr, t_last + 1, &act);
+    /* after the update: the first fallback is planned 64 s on, nothing set */
+    double next = tracking_fallback(tr, t_last, &act);
+    CHECK(!act.adjust && !act.unsynchronise);
+    CHECK_NEAR(next, t_last + 64.0, 1e-9);
+    CHECK(tracking_is_synchronised(tr));
+    next = tracking_fallback(tr, t_last + 30.0, &act);    /* not due yet */
     CHECK(!act.adjust);
     CHECK_NEAR(next, t_last + 64.0, 1e-9);
-    next = tracking_fallback(tr, next, &act);
-    CHECK(act.adjust);
-    CHECK_NEAR(act.freq_ppm, 20.0, 0.01);
+
+    /* no update for 64 s: the 64 s average takes over, mostly the 20 ppm of
+     * before the deviation, and the clock is no longer synchronised */
+    next = tracking_fallback(tr, t_last + 64.0, &act);
+    CHECK(act.adjust && act.unsynchronise);
+    CHECK(act.freq_ppm > 20.0 && act.freq_ppm < 20.0 + 0.5 * (deviated - 20.0));
+    CHECK_NEAR(act.dfreq, (act.freq_ppm - deviated) / (1e6 - deviated), 1e-15);
+    CHECK_NEAR(tracking_get_frequency(tr), act.freq_ppm, 0);
     CHECK_NEAR(next, t_last + 128.0, 1e-9);
-    next = tracking_fallback(tr, next, &act);
+    double fb64 = act.freq_ppm;
+    tracking_set_unsynchronised(tr, t_last + 64.0, NULL);
+    CHECK(!tracking_is_synchronised(tr));
+    next = tracking_fallback(tr, t_last + 64.0, &act);    /* the daemon asks again */
+    CHECK(!act.adjust);
+    CHECK_NEAR(next, t_last + 128.0, 1e-9);
+
+    /* 128 s: the longer average, closer still to 20 ppm; the last one */
+    next = tracking_fallback(tr, t_last + 128.0, &act);
     CHECK(act.adjust);
+    CHECK(act.freq_ppm > 20.0 && act.freq_ppm < fb64);
     CHECK(isinf(next));
+
+    /* a new update plans the first fallback again from its time */
+    double t2 = t_last + 500.0;
+    r = reference(t2, 0.0, 0.0, 0.01e-6);
+    c = clock_at(t2);
+    tracking_update(tr, &r, &c, &act);
+    CHECK(tracking_is_synchronised(tr));
+    next = tracking_fallback(tr, t2, &act);
+    CHECK(!act.adjust);
+    CHECK_NEAR(next, t2 + 64.0, 1e-9);
+    tracking_destroy(tr);
+
+    /* without fallbackdrift: nothing, ever */
+    tr = make(1.0, 0);
+    CHECK(isinf(tracking_fallback(tr, 1e6, &act)));
+    CHECK(!act.adjust && !act.unsynchronise);
     tracking_destroy(tr);
 }
 
@@ -401,35 +439,37 @@ TEST(special_modes)
     tracking_destroy(tr);
 }
 
-TEST(leap_seconds)
+TEST(leap_status)
 {
     struct tracking *tr = make(1.0, 0);
     struct tracking_action act;
-    /* 2016-12-31 12:00 UTC */
-    const time_t dec31 = 1483185600;
+    struct ntp_server_state st;
+    struct tracking_report rep;
+    double rate;
+    /* the sources' vote is taken as it is ... */
     struct select_reference r = reference(0, 0.0, 0.0, 1e-6);
     r.leap = NTP_LEAP_INSERT;
     struct tracking_clock c = clock_at(0);
-    c.now = (struct timespec){ dec31, 0 };
-    r.ref_time = c.now;
     tracking_update(tr, &r, &c, &act);
-    CHECK_INT(tracking_leap_second(tr, dec31), 1);
-    CHECK_INT(tracking_leap_second(tr, dec31 - 86400), 0);   /* Dec 30 */
-    struct ntp_server_state st;
-    double rate;
     CHECK(tracking_get_server_state(tr, &st, &rate));
     CHECK_INT(st.leap, NTP_LEAP_INSERT);
 
-    /* announced on a day that cannot have one: normal */
-    c.now = (struct timespec){ dec31 - 10 * 86400, 0 };
-    r.ref_time = c.now;
-    c.now_mono = 64;
-    tracking_update(tr, &r, &c, &act);
+    /* ... until the leap second logic says what to announce */
+    tracking_set_leap_status(tr, NTP_LEAP_NORMAL);
     CHECK(tracking_get_server_state(tr, &st, &rate));
     CHECK_INT(st.leap, NTP_LEAP_NORMAL);
+    tracking_get_report(tr, &c.now, 0.0, &rep);
+    CHECK_INT(rep.leap, NTP_LEAP_NORMAL);
+    tracking_set_leap_status(tr, NTP_LEAP_UNSYNC);   /* a leap second in progress */
+    CHECK(tracking_get_server_state(tr, &st, &rate));
+    CHECK_INT(st.leap, NTP_LEAP_UNSYNC);
+    CHECK_INT(st.stratum, 3);
 
-    /* June 30 */
-    CHECK(tracking_leap_second(tr, 1435665600) == 0);    /* leap state is normal now */
+    /* unsynchronised: the status stays "unsynchronised" */
+    tracking_set_unsynchronised(tr, 10.0, NULL);
+    tracking_set_leap_status(tr, NTP_LEAP_INSERT);
+    tracking_get_report(tr, &c.now, 0.0, &rep);
+    CHECK_INT(rep.leap, NTP_LEAP_UNSYNC);
     tracking_destroy(tr);
 }
 
@@ -589,7 +629,7 @@ TEST_LIST {
     T(drift_file_values),
     T(fallback_drift),
     T(special_modes),
-    T(leap_seconds),
+    T(leap_status),
     T(manual_reference),
     T(closed_loop_converges),
 };
