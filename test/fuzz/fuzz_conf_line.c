@@ -102,6 +102,8 @@ static void remove_sandbox(void)
     }
     snprintf(path, sizeof path, "%s/long.conf", sandbox);
     unlink(path);
+    snprintf(path, sizeof path, "%s/d1/long.sources", sandbox);
+    unlink(path);
     for (size_t i = 0; i < sizeof sandbox_dirs / sizeof sandbox_dirs[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", sandbox, sandbox_dirs[i]);
         rmdir(path);
@@ -109,6 +111,8 @@ static void remove_sandbox(void)
     rmdir(sandbox);
 }
 
+/* In $TMPDIR (the run script's scratch directory, which it removes: libFuzzer
+ * may end the process without running atexit handlers). */
 static void make_sandbox(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -131,6 +135,7 @@ static void make_sandbox(void)
     memset(long_text + strlen(long_text), 'a', LONG_LINE);
     strcpy(long_text + strlen("port 1\nserver ") + LONG_LINE, "\nport 2\n");
     write_sandbox_file("long.conf", long_text);
+    write_sandbox_file("d1/long.sources", long_text + strlen("port 1\n"));
     free(long_text);
 }
 

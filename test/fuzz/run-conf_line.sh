@@ -28,6 +28,7 @@ fi
 # libFuzzer's runtime (libclang-rt-dev) may be missing even when clang is not
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }\n' \
     > "$work/probe.c"
+# shellcheck disable=SC2086
 if ! $cc $flags -o "$work/probe" "$work/probe.c" >/dev/null 2>&1; then
     echo "SKIP $name (clang has no libFuzzer runtime: install libclang-rt-14-dev)"
     exit 0
@@ -45,8 +46,13 @@ if ! $cc $flags -I. -Iinclude -Isrc -o "$work/$name" test/fuzz/fuzz_conf_line.c 
     exit 1
 fi
 
-# Every quoted word of the directive and option tables.
+# Every quoted word of the directive and option tables, and numbers at the
+# edges of what scanf and strtol read.
 grep -oh '"[a-z][a-z0-9_]*"' src/chronyd/conf.c src/common/srcopts.c | sort -u > "$work/dict"
+for n in 2147483647 2147483648 -2147483648 -2147483649 4294967295 4294967296 \
+        9223372036854775808 1e999 -1e-999 nan inf 0x7fffffff 255 256 32 33 128 129; do
+    echo "\"$n\"" >> "$work/dict"
+done
 
 mkdir -p "$work/corpus" "$work/tmp"
 # Leak checks stay on after every input: conf_init must release what a parse
