@@ -40,6 +40,9 @@ static const char TRACKING_HEADER[] =
     "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
     "Rem. corr. Root delay Root disp. Max. error";
 
+/* Modules that keep timestamps of their own: manual input, time smoothing. */
+#define MAX_CLOCK_LISTENERS 4
+
 struct dsource {
     struct ntp_source *src;
     const char *name;
@@ -84,6 +87,13 @@ static struct {
     double drift_skew_ppm;     /* what the drift file would get */
     logfile_id tracking_log;
     double last_sys_offset_s;  /* for the tracking log's maximum error */
+
+    /* other modules following our clock (manual input, smoothing) */
+    struct {
+        discipline_clock_listener fn;
+        void *ctx;
+    } listeners[MAX_CLOCK_LISTENERS];
+    size_t n_listeners;
 } D = { .selected = -1, .tracking_log = -1 };
 
 /* ---- the clock ---- */
@@ -150,6 +160,27 @@ static void clock_changed(const struct timespec *when, double dfreq, double doff
     }
     if (!by_tracking)
         tracking_clock_adjusted(D.tr, when, dfreq, doffset);
+    for (size_t i = 0; i < D.n_listeners; i++)
+        D.listeners[i].fn(D.listeners[i].ctx, when, dfreq, doffset);
+}
+
+void discipline_add_clock_listener(discipline_clock_listener fn, void *ctx)
+{
+    if (D.n_listeners >= MAX_CLOCK_LISTENERS)
+        log_fatal("Too many clock listeners");
+    D.listeners[D.n_listeners].fn = fn;
+    D.listeners[D.n_listeners].ctx = ctx;
+    D.n_listeners++;
+}
+
+void discipline_remove_clock_listener(discipline_clock_listener fn, void *ctx)
+{
+    for (size_t i = 0; i < D.n_listeners; i++) {
+        if (D.listeners[i].fn == fn && D.listeners[i].ctx == ctx) {
+            D.listeners[i] = D.listeners[--D.n_listeners];
+            return;
+        }
+    }
 }
 
 /* Carries out act (decided at raw, cooked): the new frequency, the slew,

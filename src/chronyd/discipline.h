@@ -85,6 +85,17 @@ void discipline_now(struct timespec *cooked);
 
 bool discipline_is_synchronised(void);
 
+/* Every change of our clock's frequency or offset (an update, a step,
+ * makestep, dfreq/doffset, a fallback drift, chronyd -s) is told to each
+ * listener, after the sources, as srcstats_slew() takes it: at cooked time
+ * `when`, the relative frequency change dfreq and the offset doffset
+ * (seconds, positive: the clock was moved back). A module keeping cooked
+ * timestamps of its own moves them with it. */
+typedef void (*discipline_clock_listener)(void *ctx, const struct timespec *when, double dfreq,
+                                          double doffset);
+void discipline_add_clock_listener(discipline_clock_listener fn, void *ctx);
+void discipline_remove_clock_listener(discipline_clock_listener fn, void *ctx);
+
 /* ---- for the command server ---- */
 
 /* `chronyc tracking` (and the tracking reply of the command protocol).
