@@ -404,29 +404,6 @@ static uint16_t select_options_wire(unsigned options)
                                (options & SRCOPTS_SEL_REQUIRE ? CANDM_SD_OPTION_REQUIRE : 0)));
 }
 
-/* Whether a selection has run over the sources as they are: chrony runs
- * one after every sample, and leaves every source in the state it starts
- * in ('M', no statistics) until then. */
-static bool selection_has_run(void)
-{
-    struct discipline_source ds;
-    for (size_t i = 0; discipline_get_source(i, &ds); i++) {
-        if (ds.status != SELECT_BAD_STATS || ds.stats.n_samples > 0)
-            return true;
-    }
-    return false;
-}
-
-/* The selectdata letter of a source that never gave a synchronised
- * response (or a name not resolved yet, which chrony's selection goes
- * through as such a source): chrony 4.3 looks at the source's leap status
- * before its statistics, so once a selection has run it is 's'
- * (unsynchronised) where the discipline's selection says 'M'. */
-static char unsynchronised_state_char(void)
-{
-    return select_status_char(selection_has_run() ? SELECT_UNSYNCHRONISED : SELECT_BAD_STATS);
-}
-
 void cmd_reports_select_data(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
     struct ntp_client_info info;
@@ -443,8 +420,7 @@ void cmd_reports_select_data(const struct cmdmon_request *rq, struct cmdmon_repl
     s->authentication = info.opts->key != SRCOPTS_NO_KEY || info.opts->nts;
     s->conf_options = select_options_wire(info.opts->sel_options);
     if (info.resolved && discipline_find_source(&info.remote.ip, &ds)) {
-        s->state_char = (uint8_t)(ds.status == SELECT_BAD_STATS && ds.leap == NTP_LEAP_UNSYNC
-                                  ? unsynchronised_state_char() : ds.state_char);
+        s->state_char = (uint8_t)ds.state_char;
         s->leap = (uint8_t)ds.leap;
         s->conf_options = select_options_wire(ds.conf_options);
         s->eff_options = select_options_wire(ds.eff_options);
@@ -453,7 +429,8 @@ void cmd_reports_select_data(const struct cmdmon_request *rq, struct cmdmon_repl
         s->lo_limit = float_wire(ds.lo_limit_s);
         s->hi_limit = float_wire(ds.hi_limit_s);
     } else {
-        s->state_char = (uint8_t)unsynchronised_state_char();
+        /* a name not resolved yet has no statistics */
+        s->state_char = (uint8_t)select_status_char(SELECT_BAD_STATS);
         s->leap = NTP_LEAP_UNSYNC;
         s->eff_options = s->conf_options;
         s->score = float_wire(1.0);

@@ -68,8 +68,9 @@ text_shape() {
     sed -e 's/^\([^:]*[A-Za-z)]\) *:.*/\1:/' -e 's/[-+]\{0,1\}[0-9][0-9.]*\(ns\|us\|ms\|s\)\{0,1\}/N/g' \
         -e 's/[[:space:]]//g'
 }
-# selectdata without the state letters: the clock discipline's selection
-# marks a source never synchronised 'M' where chrony 4.3 marks it 's'
+# selectdata without the state letters: a source that never gave a sample
+# is 'M' (no statistics) in chrony 4.8 and ours, while chrony 4.3 looks at
+# its leap status first and marks it 's'
 select_shape() { text_shape | sed 's/^[A-Za-z*+~?-]N/?N/'; }
 csv_shape() { awk -F, '{ print NF }'; }
 # like NAME SHAPE ARGS...: Debian's chronyc prints the same shape and exits
