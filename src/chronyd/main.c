@@ -241,9 +241,6 @@ static void warn_unsupported(const char *option, const char *what)
 
 static void warn_unsupported_options(const struct options *o)
 {
-    if (o->address_family != FAMILY_ANY)
-        LOG_WARN("Option %s applies only to NTP sources so far",
-                 o->address_family == FAMILY_INET4 ? "-4" : "-6");
     if (o->init_from_rtc && conf_settings()->rtc_file[0])
         LOG_WARN("Option -s uses only the drift file: the RTC is not supported yet");
     if (o->scfilter_level)
@@ -354,7 +351,7 @@ static void on_one_shot_done(int status)
     sched_quit();
 }
 
-static int client_family(const struct options *o)
+static int ip_family(const struct options *o)
 {
     return o->address_family == FAMILY_INET4 ? ADDR_INET4 :
            o->address_family == FAMILY_INET6 ? ADDR_INET6 : ADDR_UNSPEC;
@@ -424,14 +421,14 @@ int main(int argc, char **argv)
     apply_process_settings(&o, pw);
     warn_unsupported_options(&o);
 
-    ntp_serve_init(conf_settings());
-    ntp_client_init(client_family(&o));
+    ntp_serve_init(conf_settings(), ip_family(&o));
+    ntp_client_init(ip_family(&o));
     discipline_set_end_handler(on_discipline_end);
     discipline_init(conf_settings(), discipline_mode_of(o.mode));
     if (o.init_from_rtc)
         discipline_restore_time();
     /* the command server answers for all of the above */
-    cmdmon_init(conf_settings(), client_family(&o), pw->pw_uid, pw->pw_gid);
+    cmdmon_init(conf_settings(), ip_family(&o), pw->pw_uid, pw->pw_gid);
     if (o.mode != MODE_NORMAL)
         oneshot_start(on_one_shot_done);
     ntp_client_start();

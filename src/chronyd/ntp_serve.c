@@ -316,8 +316,20 @@ static void setup_reference(const struct conf_settings *s)
     reference_init(precision, &local, sched_now_mono());
 }
 
-void ntp_serve_init(const struct conf_settings *s)
+/* chronyd -4 / -6: the one family served (ADDR_UNSPEC: both) */
+static int served_family;
+
+/* A socket of this family is wanted when the family is served and some
+ * address of it is allowed. */
+static bool socket_wanted(int family)
 {
+    return (served_family == ADDR_UNSPEC || served_family == family) &&
+           acl_any_allowed(ntp_acl, family);
+}
+
+void ntp_serve_init(const struct conf_settings *s, int family)
+{
+    served_family = family;
     memset(&stats, 0, sizeof stats);
     n_sockets = 0;
     random_left = 0;
@@ -328,9 +340,9 @@ void ntp_serve_init(const struct conf_settings *s)
 
     if (s->port <= 0)
         return;
-    if (acl_any_allowed(ntp_acl, ADDR_INET4))
+    if (socket_wanted(ADDR_INET4))
         open_socket(s, ADDR_INET4);
-    if (acl_any_allowed(ntp_acl, ADDR_INET6))
+    if (socket_wanted(ADDR_INET6))
         open_socket(s, ADDR_INET6);
 }
 
@@ -397,7 +409,7 @@ bool ntp_serve_access_add(const addr_subnet *subnet, bool allow, bool all)
         return false;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
         int family = families[i], index = socket_index(family);
-        bool wanted = acl_any_allowed(ntp_acl, family);
+        bool wanted = socket_wanted(family);
         if (allow && index < 0 && wanted && s->port > 0)
             open_socket(s, family);
         else if (!allow && index >= 0 && !wanted)

@@ -38,8 +38,10 @@
  * starts the client log and opens the server sockets (none with port 0 or
  * when nothing is allowed). Configuration errors (a bad allow/deny subnet,
  * ratelimit with noclientlog) are fatal; a socket that cannot be opened is
- * logged and skipped. Call after the event loop is initialised. */
-void ntp_serve_init(const struct conf_settings *s);
+ * logged and skipped. family (chronyd -4/-6): serve only ADDR_INET4 or
+ * ADDR_INET6; ADDR_UNSPEC for both. Call after the event loop is
+ * initialised. */
+void ntp_serve_init(const struct conf_settings *s, int family);
 /* Closes the sockets and frees the tables; logs a one-line summary of the
  * counters if the server had a socket open. */
 void ntp_serve_finish(void);

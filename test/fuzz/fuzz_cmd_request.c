@@ -44,7 +44,7 @@ static void build(void)
     conf_parse_line("cmdallow 10.0.0.0/8");
     conf_parse_line("allow 127.0.0.0/8");
     conf_parse_line("local stratum 10");
-    ntp_serve_init(conf_settings());
+    ntp_serve_init(conf_settings(), ADDR_UNSPEC);
     ntp_client_init(ADDR_UNSPEC);
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
         struct srcopts o;

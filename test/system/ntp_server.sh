@@ -13,7 +13,9 @@ if [ ! -x "$CHRONYD" ] || [ ! -x "$PROBE" ]; then
 fi
 
 # start_server NAME PORT DIRECTIVE...: our chronyd with a temporary
-# configuration (loopback only, -x, no CAP_SYS_TIME); sets SPID.
+# configuration (loopback only, -x, no CAP_SYS_TIME) and the options in
+# $SERVER_OPTS; sets SPID.
+SERVER_OPTS=
 start_server() {
     name=$1; port=$2; shift 2
     {
@@ -23,7 +25,8 @@ start_server() {
         echo "port $port"
         for d in "$@"; do echo "$d"; done
     } > "$TMP/$name.conf"
-    spawn "$CHRONYD" -x -d -u root -f "$TMP/$name.conf" > "$TMP/$name.log" 2>&1
+    # shellcheck disable=SC2086  # SERVER_OPTS: options or none
+    spawn "$CHRONYD" -x -d -u root $SERVER_OPTS -f "$TMP/$name.conf" > "$TMP/$name.log" 2>&1
     SPID=$!
 }
 
@@ -174,6 +177,27 @@ else
     fail bindaddress_answers
 fi
 stop_server "$SPID"
+
+# --- chronyd -4 / -6: one family's server socket only ---------------------
+if [ -f /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
+    for fam in 4 6; do
+        new_port; PF=$PORT
+        SERVER_OPTS=-$fam
+        start_server "inet$fam" "$PF" "allow" "local stratum 8"
+        SERVER_OPTS=""
+        if [ $fam = 4 ]; then yes=127.0.0.1 no=::1; else yes=::1 no=127.0.0.1; fi
+        if wait_for 5 answered "$PF" "$yes"; then
+            probe -p "$PF" "$no"
+            check "family_only_$fam" [ "$(val replies "$OUT")" = 0 ]
+        else
+            fail "family_only_$fam" "no reply over $yes"
+        fi
+        stop_server "$SPID"
+        grep -q "applies only" "$TMP/inet$fam.log" && fail "family_no_warning_$fam"
+    done
+else
+    skip family_only "no IPv6 loopback"
+fi
 
 # --- ratelimit with kod (chrony 4.8 semantics) -----------------------------
 # burst 1 then limited: 1 in 2^4 leaks a normal reply, 1 in 2 of the rest

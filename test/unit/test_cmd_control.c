@@ -43,7 +43,7 @@ static void start(const char *const *lines)
     for (size_t i = 0; lines && lines[i]; i++)
         conf_parse_line(lines[i]);
     CHECK_INT(sysclock_init(false), 0);
-    ntp_serve_init(conf_settings());
+    ntp_serve_init(conf_settings(), ADDR_UNSPEC);
     ntp_client_init(ADDR_UNSPEC);
     discipline_init(conf_settings(), DISCIPLINE_NORMAL);
     cmdmon_init(conf_settings(), ADDR_UNSPEC, 0, 0);

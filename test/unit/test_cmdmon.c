@@ -47,7 +47,7 @@ static void start(const char *const *lines)
     conf_parse_line("bindcmdaddress /");
     for (size_t i = 0; lines && lines[i]; i++)
         conf_parse_line(lines[i]);
-    ntp_serve_init(conf_settings());
+    ntp_serve_init(conf_settings(), ADDR_UNSPEC);
     ntp_client_init(ADDR_UNSPEC);
     cmdmon_init(conf_settings(), ADDR_UNSPEC, 0, 0);
 }
