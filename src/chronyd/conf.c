@@ -268,7 +268,7 @@ static const struct directive table[] = {
     { DOUBLE_ROW("corrtimeratio", corr_time_ratio, 3.0), .implemented = true },
     { PARSER_ROW("deny", parse_acl, O(ntp_acl), ACL_DENY), .implemented = true },
     { PARSER_ROW("driftfile", parse_driftfile, 0, 0), .implemented = true },
-    { INT_ROW("dscp", dscp, 0) },
+    { INT_ROW("dscp", dscp, 0), .implemented = true },
     { STRING_ROW("dumpdir", dumpdir, NULL), .implemented = true },
     { IGNORED_ROW("dumponexit") },
     { PARSER_ROW("fallbackdrift", parse_fallbackdrift, 0, 0), .implemented = true },

@@ -199,6 +199,22 @@ else
     skip family_only "no IPv6 loopback"
 fi
 
+# --- dscp: the DS field of the replies (IPv4 TOS, IPv6 traffic class) ------
+new_port; PQ=$PORT
+start_server dscp "$PQ" "allow" "local stratum 8" "dscp 46"
+if wait_for 5 answered "$PQ" 127.0.0.1; then
+    probe -p "$PQ" 127.0.0.1
+    check dscp_ipv4 [ "$(val tos "$OUT")" = 184 ]
+    if [ -f /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
+        probe -p "$PQ" ::1
+        check dscp_ipv6 [ "$(val tos "$OUT")" = 184 ]
+    fi
+else
+    fail dscp_ipv4 "no reply"
+fi
+stop_server "$SPID"
+if grep -q "dscp directive not supported" "$TMP/dscp.log"; then fail dscp_no_warning; \
+    else pass dscp_no_warning; fi
 # --- ratelimit with kod (chrony 4.8 semantics) -----------------------------
 # burst 1 then limited: 1 in 2^4 leaks a normal reply, 1 in 2 of the rest
 # gets a KoD RATE, the others nothing.

@@ -174,6 +174,13 @@ int main(int argc, char **argv)
         }
     }
 
+    /* the DSCP/TOS byte of every reply (chronyd's dscp directive) */
+    int on = 1;
+    if (server.ss_family == AF_INET)
+        setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof on);
+    else
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof on);
+
     /* Connected: a reply from any address but the one we asked is dropped
      * by the kernel, so every reply counted came from the server's address. */
     if (connect(fd, (struct sockaddr *)&server, server_len) < 0) {
@@ -227,8 +234,24 @@ int main(int argc, char **argv)
         if (r <= 0)
             break;
         uint8_t buf[MAX_REQUEST + 16];
-        ssize_t len = recv(fd, buf, sizeof buf, 0);
+        union {
+            char buf[CMSG_SPACE(sizeof(int)) * 2];
+            struct cmsghdr align;
+        } control;
+        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                              .msg_controllen = sizeof control.buf };
+        ssize_t len = recvmsg(fd, &msg, 0);
         double t4 = now_real();
+        int tos = -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); len >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
+            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS)) {
+                /* IP_TOS comes as one byte, IPV6_TCLASS as an int */
+                tos = c->cmsg_len >= CMSG_LEN(sizeof(int)) ? *(int *)(void *)CMSG_DATA(c)
+                                                           : *(unsigned char *)CMSG_DATA(c);
+            }
+        }
         if (len < 0)
             continue;
         replies++;
@@ -271,13 +294,13 @@ int main(int argc, char **argv)
             snprintf(refid_text, sizeof refid_text, "%08X", (unsigned)refid);
         printf("reply len=%zd leap=%d version=%d mode=%d stratum=%d poll=%d precision=%d "
                "rootdelay=%.6f rootdisp=%.6f refid=%s reftime=%s%.3f kod=%d matched=%d "
-               "rx=%.6f tx=%.6f rxtx_order=%d offset=%.6f delay=%.6f\n",
+               "rx=%.6f tx=%.6f rxtx_order=%d offset=%.6f delay=%.6f tos=%d\n",
                len, NTP_LVM_LEAP(buf[0]), NTP_LVM_VERSION(buf[0]), NTP_LVM_MODE(buf[0]),
                stratum, (int8_t)buf[NTP_OFF_POLL], (int8_t)buf[NTP_OFF_PRECISION],
                get32(buf + NTP_OFF_ROOT_DELAY) / 65536.0,
                get32(buf + NTP_OFF_ROOT_DISPERSION) / 65536.0, refid_text,
                ref != 0.0 ? "now-" : "zero+", ref != 0.0 ? t3 - ref : 0.0, kod, idx >= 0,
-               t2 - t1, t3 - t1, t3 >= t2, offset, delay);
+               t2 - t1, t3 - t1, t3 >= t2, offset, delay, tos);
     }
     printf("summary sent=%d replies=%d kod=%d unmatched=%d longer=%d bytes_out=%ld "
            "bytes_in=%ld\n", n_sent, replies, kods, unmatched, longer, bytes_out, bytes_in);
