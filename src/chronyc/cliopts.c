@@ -13,7 +13,10 @@
 /* '+': stop at the first command word, so "chronyc sources -v" passes -v on.
  * -a and -f FILE are accepted and ignored, as chrony does for old scripts
  * (chronyc reads no configuration file). */
-#define SHORT_OPTIONS "+46acdef:h:mnNp:v"
+#define SHORT_OPTIONS "+46acdef:h:mnNp:u:v"
+
+/* -u with this name keeps the process as it is */
+#define ROOT_USER_NAME "root"
 
 #define FEATURE(flag) ((flag) ? "+" : "-")
 
@@ -22,12 +25,26 @@ const char *cliopts_default_hosts(void)
     return CW_DEFAULT_SOCKET ",127.0.0.1,::1";
 }
 
+const char *cliopts_default_user(void)
+{
+    return CW_DEFAULT_CHRONYC_USER;
+}
+
+const char *cliopts_user_to_switch_to(const struct cliopts *opts, bool running_as_root)
+{
+    /* chrony compares the name, not the UID the name maps to */
+    if (!running_as_root || strcmp(opts->user, ROOT_USER_NAME) == 0)
+        return NULL;
+    return opts->user;
+}
+
 enum cliopts_action cliopts_parse(int argc, char **argv, struct cliopts *opts)
 {
     *opts = (struct cliopts){
         .family = ADDR_UNSPEC,
         .hosts = NULL,
         .port = CLIOPTS_DEFAULT_PORT,
+        .user = cliopts_default_user(),
     };
 
     /* Long options are looked for in every word, as chronyc does. */
@@ -75,6 +92,9 @@ enum cliopts_action cliopts_parse(int argc, char **argv, struct cliopts *opts)
         case 'p':
             opts->port = atoi(optarg);
             break;
+        case 'u':
+            opts->user = optarg;
+            break;
         case 'v':
             return CLIOPTS_VERSION;
         default:
@@ -100,10 +120,11 @@ void cliopts_print_usage(FILE *out, const char *progname)
             "  -m\t\tAccept multiple commands\n"
             "  -h HOST\tSpecify server (%s)\n"
             "  -p PORT\tSpecify UDP port (%d)\n"
+            "  -u USER\tSpecify user (%s)\n"
             "  -v, --version\tPrint version and exit\n"
             "      --help\tPrint usage and exit\n",
             progname, CW_DEBUG ? "  -d\t\tEnable debug messages\n" : "",
-            cliopts_default_hosts(), CLIOPTS_DEFAULT_PORT);
+            cliopts_default_hosts(), CLIOPTS_DEFAULT_PORT, cliopts_default_user());
 }
 
 void cliopts_print_version(FILE *out)

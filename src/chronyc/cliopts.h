@@ -1,5 +1,6 @@
-/* cliopts: chronyc's command line (options of chrony 4.x's chronyc), its usage
- * text and its version line. */
+/* cliopts: chronyc's command line (options of chrony 4.x's chronyc, -u of
+ * 4.8's), the decision which user to become, its usage text and its version
+ * line. */
 #ifndef CW_CHRONYC_CLIOPTS_H
 #define CW_CHRONYC_CLIOPTS_H
 
@@ -18,6 +19,7 @@ struct cliopts {
     bool multi;             /* -m: each argument is a separate command */
     const char *hosts;      /* -h: comma-separated hosts and socket paths */
     int port;               /* -p */
+    const char *user;       /* -u: who to run as when started as root */
     int first_command;      /* argv index of the first command word (argc: none) */
 };
 
@@ -30,6 +32,16 @@ enum cliopts_action {
 
 /* The servers tried when -h is not given, in this order. */
 const char *cliopts_default_hosts(void);
+
+/* The user chronyc switches to when -u is not given (configure's
+ * --with-chronyc-user, root unless the build chose another). */
+const char *cliopts_default_user(void);
+
+/* The user to become before doing anything else, or NULL to stay as we are.
+ * As chrony 4.8's chronyc: only a process started as root (effective UID 0)
+ * switches, and a user named "root" means no switch; any other name,
+ * unknown ones included, must then be switched to. */
+const char *cliopts_user_to_switch_to(const struct cliopts *opts, bool running_as_root);
 
 /* Parses argv as chronyc does: --help and --version anywhere win; short
  * options stop at the first word that is not an option. getopt reports a

@@ -5,10 +5,10 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
+
+#include "platform/random.h"
 
 struct key_type {
     const char *name;
@@ -75,15 +75,5 @@ bool keygen_format(unsigned int id, const char *type, const uint8_t *key, size_t
 
 bool keygen_random(uint8_t *buf, size_t len)
 {
-    size_t done = 0;
-    while (done < len) {
-        ssize_t r = getrandom(buf + done, len - done, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        done += (size_t)r;
-    }
-    return true;
+    return random_try_bytes(buf, len);
 }

@@ -5,6 +5,7 @@
 #include "chronyc/commands.h"
 #include "chronyc/shell.h"
 #include "chronyc/transport.h"
+#include "platform/privdrop.h"
 
 #include <stdio.h>
 
@@ -23,6 +24,19 @@ int main(int argc, char **argv)
         return 1;
     case CLIOPTS_RUN:
         break;
+    }
+
+    /* -u: as chrony 4.8, root becomes the user first of all, so every
+     * socket and directory is made with the user's rights (the Unix socket
+     * then works only where the user may reach the daemon's, and the
+     * addresses after it are tried otherwise). */
+    const char *user = cliopts_user_to_switch_to(&opts, privdrop_running_as_root());
+    if (user) {
+        char msg[PRIVDROP_MESSAGE_MAX];
+        if (!privdrop_switch_user(user, msg, sizeof msg)) {
+            fprintf(stderr, "%s\n", msg);
+            return 1;
+        }
     }
 
     struct commands_context ctx;

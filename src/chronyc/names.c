@@ -2,52 +2,19 @@
  * IDs. */
 #include "chronyc/names.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
+
+#include "platform/resolver.h"
 
 #define REFID_CHARS 4
 
 int names_resolve(const char *name, int family, addr_ip *out, int max)
 {
-    addr_ip ip;
-    if (max <= 0)
-        return 0;
-
     /* a numeric address is taken as it is, if it is of the wanted family */
-    if (addr_parse(name, &ip)) {
-        if (family != ADDR_UNSPEC && ip.family != family)
-            return 0;
-        out[0] = ip;
-        return 1;
-    }
-
-    struct addrinfo hints, *res;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = family == ADDR_INET4 ? AF_INET : family == ADDR_INET6 ? AF_INET6 : AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    if (getaddrinfo(name, NULL, &hints, &res) != 0)
-        return 0;
-
-    int n = 0;
-    for (const struct addrinfo *ai = res; ai && n < max; ai = ai->ai_next) {
-        addr_sock sa;
-        if (ai->ai_family == AF_INET6 &&
-            ((const struct sockaddr_in6 *)ai->ai_addr)->sin6_scope_id != 0)
-            continue;           /* the scope would be lost */
-        if (!addr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &sa))
-            continue;
-        if (family != ADDR_UNSPEC && sa.ip.family != family)
-            continue;
-        out[n++] = sa.ip;
-    }
-    freeaddrinfo(res);
-    return n;
+    return resolver_lookup_blocking(name, family, 0, out, max);
 }
 
 bool names_parse_id(const char *word, addr_ip *out)
@@ -83,15 +50,10 @@ const char *names_format_ip(const addr_ip *ip, char *buf, size_t len)
 void names_reverse(const addr_ip *ip, char *buf, size_t len)
 {
     char host[NAMES_MAX_HOST];
-    if (ip->family == ADDR_INET4 || ip->family == ADDR_INET6) {
-        struct sockaddr_storage ss;
-        addr_sock sa = { .ip = *ip, .port = 0 };
-        size_t slen = addr_to_sockaddr(&sa, (struct sockaddr *)&ss, sizeof ss);
-        if (slen > 0 && getnameinfo((struct sockaddr *)&ss, (socklen_t)slen, host, sizeof host,
-                                    NULL, 0, 0) == 0) {
-            snprintf(buf, len, "%s", host);
-            return;
-        }
+    if ((ip->family == ADDR_INET4 || ip->family == ADDR_INET6) &&
+        resolver_name_blocking(ip, host, sizeof host)) {
+        snprintf(buf, len, "%s", host);
+        return;
     }
     names_format_ip(ip, buf, len);
 }

@@ -1,8 +1,9 @@
 /* names: addresses as chronyc reads and prints them. Reading: numeric
  * addresses never go to the resolver, "ID#N" names a source whose name is
- * not resolved yet, other words are host names (getaddrinfo, restricted to
- * the family chosen with -4/-6 or "dns"). Printing: chrony's text forms of
- * addresses and reference IDs, and reverse lookups (getnameinfo). */
+ * not resolved yet, other words are host names (platform/resolver's blocking
+ * lookup, restricted to the family chosen with -4/-6 or "dns"). Printing:
+ * chrony's text forms of addresses and reference IDs, and reverse lookups
+ * (the resolver's too). */
 #ifndef CW_CHRONYC_NAMES_H
 #define CW_CHRONYC_NAMES_H
 

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -65,6 +66,26 @@ static uint32_t ip_refid(const addr_ip *ip)
     return ip->family == ADDR_INET4 || ip->family == ADDR_INET6 ? addr_refid(ip) : 0;
 }
 
+/* Runs req; its reply's data (out_len bytes) into out. */
+static bool run_into(struct commands_context *ctx, const struct request *req, void *out,
+                     size_t out_len)
+{
+    struct request_reply reply;
+    if (!request_run(ctx, req, &reply, false))
+        return false;
+    memcpy(out, request_reply_data(&reply), out_len);
+    return true;
+}
+
+/* A report request without data, answered by reply_code, into out. */
+static bool get_report(struct commands_context *ctx, uint16_t command, uint16_t reply_code,
+                       void *out, size_t out_len)
+{
+    struct request req;
+    request_init(&req, command, 0, reply_code);
+    return run_into(ctx, &req, out, out_len);
+}
+
 /* ---- names ---- */
 
 /* The name a source was configured with (NTP_SOURCE_NAME). */
@@ -72,16 +93,13 @@ static bool get_source_name(struct commands_context *ctx, const addr_ip *ip, cha
                             size_t size)
 {
     struct request req;
-    struct request_reply reply;
     request_init(&req, CANDM_REQ_NTP_SOURCE_NAME, sizeof(struct candm_req_address),
                  CANDM_RPY_NTP_SOURCE_NAME);
     struct candm_req_address *data = request_data(&req);
     cmdproto_ip_to_wire(ip, &data->ip);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
-
     struct candm_rpy_ntp_source_name r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!run_into(ctx, &req, &r, sizeof r))
+        return false;
     if (r.name[sizeof r.name - 1] != '\0' ||
         (size_t)snprintf(buf, size, "%s", (const char *)r.name) >= size)
         return false;
@@ -132,13 +150,9 @@ static void parse_source_options(const struct commands_context *ctx, char *args,
 
 static bool get_n_sources(struct commands_context *ctx, uint32_t *n)
 {
-    struct request req;
-    struct request_reply reply;
-    request_init(&req, CANDM_REQ_N_SOURCES, 0, CANDM_RPY_N_SOURCES);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
     struct candm_rpy_n_sources r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!get_report(ctx, CANDM_REQ_N_SOURCES, CANDM_RPY_N_SOURCES, &r, sizeof r))
+        return false;
     *n = cmdproto_get32(&r.n_sources);
     return true;
 }
@@ -148,13 +162,85 @@ static bool get_indexed(struct commands_context *ctx, uint16_t command, uint16_t
                         uint32_t index, void *out, size_t out_len)
 {
     struct request req;
-    struct request_reply reply;
     request_init(&req, command, sizeof(struct candm_req_index), reply_code);
     struct candm_req_index *data = request_data(&req);
     cmdproto_put32(&data->index, index);
-    if (!request_run(ctx, &req, &reply, false))
+    return run_into(ctx, &req, out, out_len);
+}
+
+/* ---- reports with a row per source ---- */
+
+/* The reply of one row: SOURCE_DATA, SOURCESTATS or SELECT_DATA. */
+union source_row {
+    struct candm_rpy_source_data sd;
+    struct candm_rpy_sourcestats ss;
+    struct candm_rpy_select_data sel;
+};
+
+/* How the rows of a per-source report are fetched: the request by index,
+ * its reply, and where the reply holds the source's address. */
+struct source_rows {
+    uint16_t command, reply_code;
+    size_t reply_len, ip_offset;
+};
+
+static const struct source_rows source_data_rows = {
+    CANDM_REQ_SOURCE_DATA, CANDM_RPY_SOURCE_DATA, sizeof(struct candm_rpy_source_data),
+    offsetof(struct candm_rpy_source_data, ip_addr)
+};
+static const struct source_rows sourcestats_rows = {
+    CANDM_REQ_SOURCESTATS, CANDM_RPY_SOURCESTATS, sizeof(struct candm_rpy_sourcestats),
+    offsetof(struct candm_rpy_sourcestats, ip_addr)
+};
+static const struct source_rows select_data_rows = {
+    CANDM_REQ_SELECT_DATA, CANDM_RPY_SELECT_DATA, sizeof(struct candm_rpy_select_data),
+    offsetof(struct candm_rpy_select_data, ip_addr)
+};
+
+/* A server or peer (not a reference clock). */
+static bool is_ntp_source(const struct candm_rpy_source_data *sd)
+{
+    uint16_t mode = cmdproto_get16(&sd->mode);
+    return mode == CANDM_SD_MODE_CLIENT || mode == CANDM_SD_MODE_PEER;
+}
+
+/* Prints the row of a source (or skips it); false when a further request
+ * fails, which ends the report. */
+typedef bool source_row_printer(struct commands_context *ctx, struct reportfmt *rf,
+                                const union source_row *row, const addr_ip *ip);
+
+/* A report with a row per source (sources, sourcestats, selectdata,
+ * authdata) with args' options: legend (-v), header, then the row of each
+ * source; those with a reference ID for an address (not yet resolved) only
+ * with -a. */
+static bool source_report_run(struct commands_context *ctx, char *args, const char *legend,
+                              const char *header, const struct source_rows *rows,
+                              source_row_printer *print_row)
+{
+    bool all, verbose;
+    uint32_t n;
+    parse_source_options(ctx, args, &all, &verbose);
+    if (!get_n_sources(ctx, &n))
         return false;
-    memcpy(out, request_reply_data(&reply), out_len);
+
+    struct reportfmt rf = fmt_of(ctx);
+    if (verbose)
+        fputs(legend, ctx->out);
+    reportfmt_header(&rf, header);
+
+    for (uint32_t i = 0; i < n; i++) {
+        union source_row row;
+        if (!get_indexed(ctx, rows->command, rows->reply_code, i, &row, rows->reply_len))
+            return false;
+        struct candm_ip ip_wire;
+        addr_ip ip;
+        memcpy(&ip_wire, (const unsigned char *)&row + rows->ip_offset, sizeof ip_wire);
+        cmdproto_ip_from_wire(&ip_wire, &ip);
+        if (!all && ip.family == ADDR_ID)
+            continue;
+        if (!print_row(ctx, &rf, &row, &ip))
+            return false;
+    }
     return true;
 }
 
@@ -162,14 +248,9 @@ static bool get_indexed(struct commands_context *ctx, uint16_t command, uint16_t
 
 bool reports_tracking(struct commands_context *ctx, char *args)
 {
-    struct request req;
-    struct request_reply reply;
-    request_init(&req, CANDM_REQ_TRACKING, 0, CANDM_RPY_TRACKING);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
-
     struct candm_rpy_tracking r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!get_report(ctx, CANDM_REQ_TRACKING, CANDM_RPY_TRACKING, &r, sizeof r))
+        return false;
     addr_ip ip;
     struct timespec ref_time;
     char name[NAME_MAX_LEN];
@@ -237,43 +318,31 @@ static char source_state_char(uint16_t state)
     }
 }
 
+static bool print_sources_row(struct commands_context *ctx, struct reportfmt *rf,
+                              const union source_row *row, const addr_ip *ip)
+{
+    const struct candm_rpy_source_data *r = &row->sd;
+    uint16_t mode = cmdproto_get16(&r->mode);
+    bool ref = mode == CANDM_SD_MODE_REF && ip->family == ADDR_INET4;
+    char name[NAME_MAX_LEN];
+    format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, ref, ref ? ip->a.in4 : 0, true,
+                ip);
+
+    reportfmt_print(rf, "%c%c %-27s  %2d  %2d   %3o  %I  %+S[%+S] +/- %S\n",
+                    source_mode_char(mode), source_state_char(cmdproto_get16(&r->state)),
+                    name, (int)u16(&r->stratum), (int)(int16_t)cmdproto_get16(&r->poll),
+                    u16(&r->reachability),
+                    u32(&r->since_sample), float_at(&r->latest_meas),
+                    float_at(&r->orig_latest_meas), float_at(&r->latest_meas_err), END);
+    return true;
+}
+
 bool reports_sources(struct commands_context *ctx, char *args)
 {
-    bool all, verbose;
-    uint32_t n;
-    parse_source_options(ctx, args, &all, &verbose);
-    if (!get_n_sources(ctx, &n))
-        return false;
-
-    struct reportfmt rf = fmt_of(ctx);
-    if (verbose)
-        fputs(sources_legend, ctx->out);
-    reportfmt_header(&rf, "MS Name/IP address         Stratum Poll Reach LastRx Last sample"
-                          "               ");
-
-    for (uint32_t i = 0; i < n; i++) {
-        struct candm_rpy_source_data r;
-        if (!get_indexed(ctx, CANDM_REQ_SOURCE_DATA, CANDM_RPY_SOURCE_DATA, i, &r, sizeof r))
-            return false;
-        addr_ip ip;
-        cmdproto_ip_from_wire(&r.ip_addr, &ip);
-        if (!all && ip.family == ADDR_ID)
-            continue;
-
-        uint16_t mode = cmdproto_get16(&r.mode);
-        bool ref = mode == CANDM_SD_MODE_REF && ip.family == ADDR_INET4;
-        char name[NAME_MAX_LEN];
-        format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, ref, ref ? ip.a.in4 : 0, true,
-                    &ip);
-
-        reportfmt_print(&rf, "%c%c %-27s  %2d  %2d   %3o  %I  %+S[%+S] +/- %S\n",
-                        source_mode_char(mode), source_state_char(cmdproto_get16(&r.state)),
-                        name, (int)u16(&r.stratum), (int)(int16_t)cmdproto_get16(&r.poll),
-                        u16(&r.reachability),
-                        u32(&r.since_sample), float_at(&r.latest_meas),
-                        float_at(&r.orig_latest_meas), float_at(&r.latest_meas_err), END);
-    }
-    return true;
+    return source_report_run(ctx, args, sources_legend,
+                             "MS Name/IP address         Stratum Poll Reach LastRx Last sample"
+                             "               ",
+                             &source_data_rows, print_sources_row);
 }
 
 /* ---- sourcestats ---- */
@@ -289,38 +358,26 @@ static const char *const sourcestats_legend =
     "                           |   |   |     |          |          |   samples. \\\n"
     "                           |   |   |     |          |          |             |\n";
 
+static bool print_sourcestats_row(struct commands_context *ctx, struct reportfmt *rf,
+                                  const union source_row *row, const addr_ip *ip)
+{
+    const struct candm_rpy_sourcestats *r = &row->ss;
+    char name[NAME_MAX_LEN];
+    format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, ip->family == ADDR_UNSPEC,
+                cmdproto_get32(&r->ref_id), true, ip);
+    reportfmt_print(rf, "%-25s %3U %3U  %I %+P %P  %+S  %S\n", name,
+                    u32(&r->n_samples), u32(&r->n_runs),
+                    u32(&r->span_seconds), float_at(&r->resid_freq_ppm),
+                    float_at(&r->skew_ppm), float_at(&r->est_offset), float_at(&r->sd), END);
+    return true;
+}
+
 bool reports_sourcestats(struct commands_context *ctx, char *args)
 {
-    bool all, verbose;
-    uint32_t n;
-    parse_source_options(ctx, args, &all, &verbose);
-    if (!get_n_sources(ctx, &n))
-        return false;
-
-    struct reportfmt rf = fmt_of(ctx);
-    if (verbose)
-        fputs(sourcestats_legend, ctx->out);
-    reportfmt_header(&rf, "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset"
-                          "  Std Dev");
-
-    for (uint32_t i = 0; i < n; i++) {
-        struct candm_rpy_sourcestats r;
-        if (!get_indexed(ctx, CANDM_REQ_SOURCESTATS, CANDM_RPY_SOURCESTATS, i, &r, sizeof r))
-            return false;
-        addr_ip ip;
-        cmdproto_ip_from_wire(&r.ip_addr, &ip);
-        if (!all && ip.family == ADDR_ID)
-            continue;
-
-        char name[NAME_MAX_LEN];
-        format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, ip.family == ADDR_UNSPEC,
-                    cmdproto_get32(&r.ref_id), true, &ip);
-        reportfmt_print(&rf, "%-25s %3U %3U  %I %+P %P  %+S  %S\n", name,
-                        u32(&r.n_samples), u32(&r.n_runs),
-                        u32(&r.span_seconds), float_at(&r.resid_freq_ppm),
-                        float_at(&r.skew_ppm), float_at(&r.est_offset), float_at(&r.sd), END);
-    }
-    return true;
+    return source_report_run(ctx, args, sourcestats_legend,
+                             "Name/IP Address            NP  NR  Span  Frequency  Freq Skew"
+                             "  Offset  Std Dev",
+                             &sourcestats_rows, print_sourcestats_row);
 }
 
 /* ---- selectdata ---- */
@@ -340,47 +397,35 @@ static char option_char(uint16_t options, uint16_t bit, char c)
     return options & bit ? c : '-';
 }
 
+static bool print_selectdata_row(struct commands_context *ctx, struct reportfmt *rf,
+                                 const union source_row *row, const addr_ip *ip)
+{
+    const struct candm_rpy_select_data *r = &row->sel;
+    char name[NAME_MAX_LEN];
+    format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, ip->family == ADDR_UNSPEC,
+                cmdproto_get32(&r->ref_id), true, ip);
+    uint16_t conf = cmdproto_get16(&r->conf_options), eff = cmdproto_get16(&r->eff_options);
+    reportfmt_print(rf, "%c %-25s %c %c%c%c%c%c %c%c%c%c%c %I %5.1f %+S %+S  %1L\n",
+                    r->state_char, name, r->authentication ? 'Y' : 'N',
+                    option_char(conf, CANDM_SD_OPTION_NOSELECT, 'N'),
+                    option_char(conf, CANDM_SD_OPTION_PREFER, 'P'),
+                    option_char(conf, CANDM_SD_OPTION_TRUST, 'T'),
+                    option_char(conf, CANDM_SD_OPTION_REQUIRE, 'R'), '-',
+                    option_char(eff, CANDM_SD_OPTION_NOSELECT, 'N'),
+                    option_char(eff, CANDM_SD_OPTION_PREFER, 'P'),
+                    option_char(eff, CANDM_SD_OPTION_TRUST, 'T'),
+                    option_char(eff, CANDM_SD_OPTION_REQUIRE, 'R'), '-',
+                    u32(&r->last_sample_ago), float_at(&r->score),
+                    float_at(&r->lo_limit), float_at(&r->hi_limit), (int)r->leap, END);
+    return true;
+}
+
 bool reports_selectdata(struct commands_context *ctx, char *args)
 {
-    bool all, verbose;
-    uint32_t n;
-    parse_source_options(ctx, args, &all, &verbose);
-    if (!get_n_sources(ctx, &n))
-        return false;
-
-    struct reportfmt rf = fmt_of(ctx);
-    if (verbose)
-        fputs(selectdata_legend, ctx->out);
-    reportfmt_header(&rf,
-                     "S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap");
-
-    for (uint32_t i = 0; i < n; i++) {
-        struct candm_rpy_select_data r;
-        if (!get_indexed(ctx, CANDM_REQ_SELECT_DATA, CANDM_RPY_SELECT_DATA, i, &r, sizeof r))
-            return false;
-        addr_ip ip;
-        cmdproto_ip_from_wire(&r.ip_addr, &ip);
-        if (!all && ip.family == ADDR_ID)
-            continue;
-
-        char name[NAME_MAX_LEN];
-        format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, ip.family == ADDR_UNSPEC,
-                    cmdproto_get32(&r.ref_id), true, &ip);
-        uint16_t conf = cmdproto_get16(&r.conf_options), eff = cmdproto_get16(&r.eff_options);
-        reportfmt_print(&rf, "%c %-25s %c %c%c%c%c%c %c%c%c%c%c %I %5.1f %+S %+S  %1L\n",
-                        r.state_char, name, r.authentication ? 'Y' : 'N',
-                        option_char(conf, CANDM_SD_OPTION_NOSELECT, 'N'),
-                        option_char(conf, CANDM_SD_OPTION_PREFER, 'P'),
-                        option_char(conf, CANDM_SD_OPTION_TRUST, 'T'),
-                        option_char(conf, CANDM_SD_OPTION_REQUIRE, 'R'), '-',
-                        option_char(eff, CANDM_SD_OPTION_NOSELECT, 'N'),
-                        option_char(eff, CANDM_SD_OPTION_PREFER, 'P'),
-                        option_char(eff, CANDM_SD_OPTION_TRUST, 'T'),
-                        option_char(eff, CANDM_SD_OPTION_REQUIRE, 'R'), '-',
-                        u32(&r.last_sample_ago), float_at(&r.score),
-                        float_at(&r.lo_limit), float_at(&r.hi_limit), (int)r.leap, END);
-    }
-    return true;
+    return source_report_run(ctx, args, selectdata_legend,
+                             "S Name/IP Address        Auth COpts EOpts Last Score     Interval"
+                             "  Leap",
+                             &select_data_rows, print_selectdata_row);
 }
 
 /* ---- authdata ---- */
@@ -402,53 +447,40 @@ static const char *auth_mode_text(uint16_t mode)
     }
 }
 
-bool reports_authdata(struct commands_context *ctx, char *args)
+/* Only NTP sources have authentication data: a second request per row. */
+static bool print_authdata_row(struct commands_context *ctx, struct reportfmt *rf,
+                               const union source_row *row, const addr_ip *ip)
 {
-    bool all, verbose;
-    uint32_t n;
-    parse_source_options(ctx, args, &all, &verbose);
-    if (!get_n_sources(ctx, &n))
+    const struct candm_rpy_source_data *sd = &row->sd;
+    if (!is_ntp_source(sd))
+        return true;
+
+    struct request req;
+    request_init(&req, CANDM_REQ_AUTH_DATA, sizeof(struct candm_req_address),
+                 CANDM_RPY_AUTH_DATA);
+    struct candm_req_address *data = request_data(&req);
+    data->ip = sd->ip_addr;             /* as the daemon sent it */
+    struct candm_rpy_auth_data r;
+    if (!run_into(ctx, &req, &r, sizeof r))
         return false;
 
-    struct reportfmt rf = fmt_of(ctx);
-    if (verbose)
-        fputs(authdata_legend, ctx->out);
-    reportfmt_header(&rf,
-                     "Name/IP address             Mode KeyID Type KLen Last Atmp  NAK Cook CLen");
-
-    for (uint32_t i = 0; i < n; i++) {
-        struct candm_rpy_source_data sd;
-        if (!get_indexed(ctx, CANDM_REQ_SOURCE_DATA, CANDM_RPY_SOURCE_DATA, i, &sd, sizeof sd))
-            return false;
-        uint16_t mode = cmdproto_get16(&sd.mode);
-        if (mode != CANDM_SD_MODE_CLIENT && mode != CANDM_SD_MODE_PEER)
-            continue;
-        addr_ip ip;
-        cmdproto_ip_from_wire(&sd.ip_addr, &ip);
-        if (!all && ip.family == ADDR_ID)
-            continue;
-
-        struct request req;
-        struct request_reply reply;
-        request_init(&req, CANDM_REQ_AUTH_DATA, sizeof(struct candm_req_address),
-                     CANDM_RPY_AUTH_DATA);
-        struct candm_req_address *data = request_data(&req);
-        data->ip = sd.ip_addr;          /* as the daemon sent it */
-        if (!request_run(ctx, &req, &reply, false))
-            return false;
-        struct candm_rpy_auth_data r;
-        memcpy(&r, request_reply_data(&reply), sizeof r);
-
-        char name[NAME_MAX_LEN];
-        format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, false, 0, true, &ip);
-        reportfmt_print(&rf, "%-27s %4s %5U %4d %4d %I %4d %4d %4d %4d\n", name,
-                        auth_mode_text(cmdproto_get16(&r.mode)), u32(&r.key_id),
-                        (int)u16(&r.key_type), (int)u16(&r.key_length),
-                        u32(&r.last_ke_ago), (int)u16(&r.ke_attempts),
-                        (int)u16(&r.nak), (int)u16(&r.cookies),
-                        (int)u16(&r.cookie_length), END);
-    }
+    char name[NAME_MAX_LEN];
+    format_name(ctx, name, sizeof name, SOURCE_NAME_COLUMNS, false, 0, true, ip);
+    reportfmt_print(rf, "%-27s %4s %5U %4d %4d %I %4d %4d %4d %4d\n", name,
+                    auth_mode_text(cmdproto_get16(&r.mode)), u32(&r.key_id),
+                    (int)u16(&r.key_type), (int)u16(&r.key_length),
+                    u32(&r.last_ke_ago), (int)u16(&r.ke_attempts),
+                    (int)u16(&r.nak), (int)u16(&r.cookies),
+                    (int)u16(&r.cookie_length), END);
     return true;
+}
+
+bool reports_authdata(struct commands_context *ctx, char *args)
+{
+    return source_report_run(ctx, args, authdata_legend,
+                             "Name/IP address             Mode KeyID Type KLen Last Atmp  NAK"
+                             " Cook CLen",
+                             &source_data_rows, print_authdata_row);
 }
 
 /* ---- ntpdata ---- */
@@ -560,8 +592,7 @@ bool reports_ntpdata(struct commands_context *ctx, char *args)
             if (!get_indexed(ctx, CANDM_REQ_SOURCE_DATA, CANDM_RPY_SOURCE_DATA, i, &sd,
                              sizeof sd))
                 return false;
-            uint16_t mode = cmdproto_get16(&sd.mode);
-            if (mode != CANDM_SD_MODE_CLIENT && mode != CANDM_SD_MODE_PEER)
+            if (!is_ntp_source(&sd))
                 continue;
             cmdproto_ip_from_wire(&sd.ip_addr, &remote);
             if (remote.family != ADDR_INET4 && remote.family != ADDR_INET6)
@@ -589,13 +620,9 @@ bool reports_ntpdata(struct commands_context *ctx, char *args)
 
 bool reports_activity(struct commands_context *ctx, char *args)
 {
-    struct request req;
-    struct request_reply reply;
-    request_init(&req, CANDM_REQ_ACTIVITY, 0, CANDM_RPY_ACTIVITY);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
     struct candm_rpy_activity r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!get_report(ctx, CANDM_REQ_ACTIVITY, CANDM_RPY_ACTIVITY, &r, sizeof r))
+        return false;
 
     struct reportfmt rf = fmt_of(ctx);
     reportfmt_info(&rf, "200 OK\n");
@@ -688,13 +715,9 @@ bool reports_serverstats(struct commands_context *ctx, char *args)
 
 bool reports_rtcdata(struct commands_context *ctx, char *args)
 {
-    struct request req;
-    struct request_reply reply;
-    request_init(&req, CANDM_REQ_RTCREPORT, 0, CANDM_RPY_RTC);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
     struct candm_rpy_rtc r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!get_report(ctx, CANDM_REQ_RTCREPORT, CANDM_RPY_RTC, &r, sizeof r))
+        return false;
     struct timespec ref_time;
     cmdproto_timespec_from_wire(&r.ref_time, &ref_time);
 
@@ -714,13 +737,9 @@ bool reports_rtcdata(struct commands_context *ctx, char *args)
 
 bool reports_smoothing(struct commands_context *ctx, char *args)
 {
-    struct request req;
-    struct request_reply reply;
-    request_init(&req, CANDM_REQ_SMOOTHING, 0, CANDM_RPY_SMOOTHING);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
     struct candm_rpy_smoothing r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!get_report(ctx, CANDM_REQ_SMOOTHING, CANDM_RPY_SMOOTHING, &r, sizeof r))
+        return false;
     uint32_t flags = cmdproto_get32(&r.flags);
 
     struct reportfmt rf = fmt_of(ctx);
@@ -818,13 +837,9 @@ bool reports_clients(struct commands_context *ctx, char *args)
 
 bool reports_manual_list(struct commands_context *ctx, char *args)
 {
-    struct request req;
-    struct request_reply reply;
-    request_init(&req, CANDM_REQ_MANUAL_LIST, 0, CANDM_RPY_MANUAL_LIST2);
-    if (!request_run(ctx, &req, &reply, false))
-        return false;
     struct candm_rpy_manual_list r;
-    memcpy(&r, request_reply_data(&reply), sizeof r);
+    if (!get_report(ctx, CANDM_REQ_MANUAL_LIST, CANDM_RPY_MANUAL_LIST2, &r, sizeof r))
+        return false;
     uint32_t n = cmdproto_get32(&r.n_samples);
 
     struct reportfmt rf = fmt_of(ctx);
@@ -883,12 +898,8 @@ bool reports_waitsync(struct commands_context *ctx, char *args)
     struct reportfmt rf = fmt_of(ctx);
     bool synced = false;
     for (int i = 1;; i++) {
-        struct request req;
-        struct request_reply reply;
-        request_init(&req, CANDM_REQ_TRACKING, 0, CANDM_RPY_TRACKING);
-        if (request_run(ctx, &req, &reply, false)) {
-            struct candm_rpy_tracking r;
-            memcpy(&r, request_reply_data(&reply), sizeof r);
+        struct candm_rpy_tracking r;
+        if (get_report(ctx, CANDM_REQ_TRACKING, CANDM_RPY_TRACKING, &r, sizeof r)) {
             addr_ip ip;
             cmdproto_ip_from_wire(&r.ip_addr, &ip);
             uint32_t ref_id = cmdproto_get32(&r.ref_id);

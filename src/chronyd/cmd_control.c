@@ -6,8 +6,10 @@
 
 #include "chronyd/discipline.h"
 #include "chronyd/logfile.h"
+#include "chronyd/manual_input.h"
 #include "chronyd/ntp_client.h"
 #include "chronyd/ntp_serve.h"
+#include "chronyd/smoothing.h"
 #include "common/cmdproto.h"
 #include "common/log.h"
 #include "common/srcopts.h"
@@ -417,20 +419,40 @@ void cmd_control_rtc(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
     rp->status = CANDM_STT_NORTC;
 }
 
+/* ---- time smoothing (chronyd/smoothing) ---- */
+
 void cmd_control_smoothtime(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    rp->status = CANDM_STT_NOTENABLED;
+    if (!smoothing_enabled()) {
+        rp->status = CANDM_STT_NOTENABLED;
+        return;
+    }
+    switch (i32(&rq->data.index.index)) {
+    case CANDM_SMOOTHTIME_RESET:
+        smoothing_reset();
+        break;
+    case CANDM_SMOOTHTIME_ACTIVATE:
+        smoothing_activate();
+        break;
+    default:
+        rp->status = CANDM_STT_INVALID;
+        break;
+    }
 }
+
+/* ---- manual time input ---- */
 
 void cmd_control_manual(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
     switch (i32(&rq->data.index.index)) {
     case CANDM_MANUAL_OFF:
-    case CANDM_MANUAL_RESET:
-        /* manual input is off and holds no samples */
+        manual_input_set_enabled(false);
         break;
     case CANDM_MANUAL_ON:
-        rp->status = CANDM_STT_NOTENABLED;
+        manual_input_set_enabled(true);
+        break;
+    case CANDM_MANUAL_RESET:
+        manual_input_reset();
         break;
     default:
         rp->status = CANDM_STT_INVALID;
@@ -440,10 +462,29 @@ void cmd_control_manual(const struct cmdmon_request *rq, struct cmdmon_reply *rp
 
 void cmd_control_manual_delete(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    rp->status = CANDM_STT_BADSAMPLE;
+    /* works while manual input is off too (chrony) */
+    if (!manual_input_delete(i32(&rq->data.index.index)))
+        rp->status = CANDM_STT_BADSAMPLE;
 }
 
 void cmd_control_settime(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    rp->status = CANDM_STT_NOTENABLED;
+    struct timespec given;
+    double offset_s, dfreq_ppm, new_afreq_ppm;
+    cmdproto_timespec_from_wire(&rq->data.settime.ts, &given);
+    switch (manual_input_settime(&given, &offset_s, &dfreq_ppm, &new_afreq_ppm)) {
+    case MANUAL_ACCEPTED:
+        rp->reply = CANDM_RPY_MANUAL_TIMESTAMP2;
+        rp->data.manual_timestamp.offset = cmdproto_float_to_wire(offset_s);
+        rp->data.manual_timestamp.dfreq_ppm = cmdproto_float_to_wire(dfreq_ppm);
+        rp->data.manual_timestamp.new_afreq_ppm = cmdproto_float_to_wire(new_afreq_ppm);
+        break;
+    case MANUAL_DISABLED:
+        rp->status = CANDM_STT_NOTENABLED;
+        break;
+    default:
+        /* an insane time, or too soon after the last sample */
+        rp->status = CANDM_STT_FAILED;
+        break;
+    }
 }

@@ -5,15 +5,20 @@
  * deny, cmdallow, cmddeny, accheck, cmdaccheck), the local reference, the
  * clock and its discipline (makestep with and without THRESHOLD LIMIT,
  * dfreq, doffset, maxupdateskew, reselect, reselectdist), the daemon
- * (dump, cyclelogs, rekey, shutdown), and the requests of facilities this
- * chronyd does not have (RTC, smoothing, manual input), answered as chrony
- * answers when they are not running. Every handler answers with chrony's
- * status and log message (see chronyd/cmdmon.h for the handler contract).
+ * (dump, cyclelogs, rekey, shutdown), manual time input (manual
+ * on|off|reset, manual delete, settime: chronyd/manual_input), time
+ * smoothing (smoothtime reset|activate: chronyd/smoothing; 505 when
+ * smoothtime is not configured, as chrony), and the requests of facilities
+ * this chronyd does not have (RTC), answered as chrony answers when they
+ * are not running. Every handler
+ * answers with chrony's status and log message (see chronyd/cmdmon.h for
+ * the handler contract).
  *
- * Manual input (`manual on`, `settime`): chrony always has it and answers
- * `manual on` with 200 OK; this chronyd has no manual input module, so
- * `manual on` and `settime` answer 505 (facility not enabled) rather than
- * acknowledge something that would have no effect. */
+ * Manual input, as chrony 4.x: settime answers 505 (facility not enabled)
+ * while manual input is off, 500 (failure) for a time that is not sane or
+ * comes under a second after the previous one, else the MANUAL_TIMESTAMP2
+ * reply; manual delete answers 516 (bad sample index) for an index that is
+ * not in the list, and works while manual input is off. */
 #ifndef CW_CMD_CONTROL_H
 #define CW_CMD_CONTROL_H
 
@@ -54,9 +59,12 @@ void cmd_control_cyclelogs(const struct cmdmon_request *rq, struct cmdmon_reply 
 void cmd_control_rekey(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 void cmd_control_shutdown(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 
+/* time smoothing */
+void cmd_control_smoothtime(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 /* facilities this chronyd does not have */
 void cmd_control_rtc(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
-void cmd_control_smoothtime(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
+
+/* manual time input */
 void cmd_control_manual(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 void cmd_control_manual_delete(const struct cmdmon_request *rq, struct cmdmon_reply *rp);
 void cmd_control_settime(const struct cmdmon_request *rq, struct cmdmon_reply *rp);

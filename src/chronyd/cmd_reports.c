@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "chronyd/discipline.h"
+#include "chronyd/manual_input.h"
 #include "chronyd/ntp_client.h"
+#include "chronyd/smoothing.h"
 #include "common/cmdproto.h"
 #include "common/ntptime.h"
 #include "core/clientlog.h"
@@ -87,17 +89,47 @@ void cmd_reports_n_sources(const struct cmdmon_request *rq, struct cmdmon_reply 
     rp->data.n_sources.n_sources = u32_wire((uint32_t)ntp_client_count());
 }
 
+/* The source a request names by its index (SOURCE_DATA, SOURCESTATS, ...);
+ * false, with 503 No such source, when there is none. */
+static bool source_by_index(const struct cmdmon_request *rq, struct cmdmon_reply *rp,
+                            struct ntp_client_info *info)
+{
+    int32_t index = index_of(rq);
+    if (index >= 0 && ntp_client_get_info((size_t)index, info))
+        return true;
+    rp->status = CANDM_STT_NOSUCHSOURCE;
+    return false;
+}
+
+/* The source a request names by its address (NTP_SOURCE_NAME, NTP_DATA,
+ * AUTH_DATA); false, with 503 No such source, when there is none. */
+static bool source_by_address(const struct cmdmon_request *rq, struct cmdmon_reply *rp,
+                              struct ntp_client_info *info)
+{
+    addr_ip ip;
+    cmdmon_read_ip(&rq->data.address.ip, &ip);
+    long index = cmd_reports_find_source(&ip);
+    if (index >= 0 && ntp_client_get_info((size_t)index, info))
+        return true;
+    rp->status = CANDM_STT_NOSUCHSOURCE;
+    return false;
+}
+
+/* What the clock discipline knows of a source: nothing while its name is
+ * not resolved. */
+static bool source_discipline(const struct ntp_client_info *info, struct discipline_source *ds)
+{
+    return info->resolved && discipline_find_source(&info->remote.ip, ds);
+}
+
 void cmd_reports_source_data(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
     struct ntp_client_info info;
-    int32_t index = index_of(rq);
-    if (index < 0 || !ntp_client_get_info((size_t)index, &info)) {
-        rp->status = CANDM_STT_NOSUCHSOURCE;
+    if (!source_by_index(rq, rp, &info))
         return;
-    }
     struct candm_rpy_source_data *sd = &rp->data.source_data;
     struct discipline_source ds;
-    bool known = info.resolved && discipline_find_source(&info.remote.ip, &ds);
+    bool known = source_discipline(&info, &ds);
 
     cmdproto_ip_to_wire(&info.remote.ip, &sd->ip_addr);
     sd->poll = u16_wire((uint16_t)(int16_t)(info.resolved ? info.report.poll
@@ -120,14 +152,9 @@ void cmd_reports_source_data(const struct cmdmon_request *rq, struct cmdmon_repl
 
 void cmd_reports_source_name(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    addr_ip ip;
     struct ntp_client_info info;
-    cmdmon_read_ip(&rq->data.address.ip, &ip);
-    long index = cmd_reports_find_source(&ip);
-    if (index < 0 || !ntp_client_get_info((size_t)index, &info)) {
-        rp->status = CANDM_STT_NOSUCHSOURCE;
+    if (!source_by_address(rq, rp, &info))
         return;
-    }
     /* NUL-padded; a name of 256 characters or more fills the field */
     size_t len = strlen(info.name);
     uint8_t *name = rp->data.ntp_source_name.name;
@@ -137,19 +164,14 @@ void cmd_reports_source_name(const struct cmdmon_request *rq, struct cmdmon_repl
 
 void cmd_reports_ntp_data(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    addr_ip ip;
     struct ntp_client_info info;
-    cmdmon_read_ip(&rq->data.address.ip, &ip);
-    long index = cmd_reports_find_source(&ip);
-    if (index < 0 || !ntp_client_get_info((size_t)index, &info)) {
-        rp->status = CANDM_STT_NOSUCHSOURCE;
+    if (!source_by_address(rq, rp, &info))
         return;
-    }
     const struct ntp_source_report *r = &info.report;
     struct candm_rpy_ntp_common *c = &rp->data.ntp_data2.c;
     struct discipline_source ds;
     double asymmetry = 0.0;
-    if (info.resolved && discipline_find_source(&info.remote.ip, &ds))
+    if (source_discipline(&info, &ds))
         asymmetry = ds.stats.asymmetry;
 
     cmdproto_ip_to_wire(&info.remote.ip, &c->remote_addr);
@@ -312,14 +334,9 @@ void cmd_reports_clients(const struct cmdmon_request *rq, struct cmdmon_reply *r
 
 void cmd_reports_auth_data(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    addr_ip ip;
     struct ntp_client_info info;
-    cmdmon_read_ip(&rq->data.address.ip, &ip);
-    long index = cmd_reports_find_source(&ip);
-    if (index < 0 || !ntp_client_get_info((size_t)index, &info)) {
-        rp->status = CANDM_STT_NOSUCHSOURCE;
+    if (!source_by_address(rq, rp, &info))
         return;
-    }
     /* No key is ever loaded and no NTS-KE session ever made yet: a source
      * configured with a key or NTS reports that mode with nothing known,
      * as chrony does for a key missing from its keyfile or before any
@@ -368,11 +385,8 @@ void cmd_reports_tracking(const struct cmdmon_request *rq, struct cmdmon_reply *
 void cmd_reports_sourcestats(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
     struct ntp_client_info info;
-    int32_t index = index_of(rq);
-    if (index < 0 || !ntp_client_get_info((size_t)index, &info)) {
-        rp->status = CANDM_STT_NOSUCHSOURCE;
+    if (!source_by_index(rq, rp, &info))
         return;
-    }
     struct candm_rpy_sourcestats *s = &rp->data.sourcestats;
     struct discipline_source ds;
 
@@ -380,7 +394,7 @@ void cmd_reports_sourcestats(const struct cmdmon_request *rq, struct cmdmon_repl
      * (none for a name not resolved yet) */
     s->ref_id = u32_wire(info.resolved ? addr_refid(&info.remote.ip) : 0);
     cmdproto_ip_to_wire(&info.remote.ip, &s->ip_addr);
-    if (info.resolved && discipline_find_source(&info.remote.ip, &ds)) {
+    if (source_discipline(&info, &ds)) {
         s->n_samples = u32_wire((uint32_t)ds.stats.n_samples);
         s->n_runs = u32_wire((uint32_t)ds.stats.n_runs);
         s->span_seconds = u32_wire(ds.stats.span_s > 0.0 ? (uint32_t)lround(ds.stats.span_s) : 0);
@@ -445,13 +459,38 @@ void cmd_reports_rtc(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
     rp->status = CANDM_STT_NORTC;
 }
 
+/* ---- time smoothing (chronyd/smoothing) ---- */
+
 void cmd_reports_smoothing(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    rp->status = CANDM_STT_NOTENABLED;
+    struct smooth_report rep;
+    if (!smoothing_get_report(&rep)) {
+        rp->status = CANDM_STT_NOTENABLED;
+        return;
+    }
+    struct candm_rpy_smoothing *sm = &rp->data.smoothing;
+    sm->flags = u32_wire((rep.active ? CANDM_SMOOTHING_ACTIVE : 0) |
+                         (rep.leap_only ? CANDM_SMOOTHING_LEAPONLY : 0));
+    sm->offset = float_wire(rep.offset_s);
+    sm->freq_ppm = float_wire(rep.freq_ppm);
+    sm->wander_ppm = float_wire(rep.wander_ppm);
+    sm->last_update_ago = float_wire(rep.last_update_ago_s);
+    sm->remaining_time = float_wire(rep.remaining_time_s);
+    rp->reply = CANDM_RPY_SMOOTHING;
 }
 
 void cmd_reports_manual_list(const struct cmdmon_request *rq, struct cmdmon_reply *rp)
 {
-    /* manual input is never enabled: no samples */
+    /* the samples, whether manual input is on or off (chrony) */
+    struct manual_sample s[CANDM_MAX_MANUAL_LIST_SAMPLES];
+    int n = manual_input_report(s, CANDM_MAX_MANUAL_LIST_SAMPLES);
+    struct candm_rpy_manual_list *l = &rp->data.manual_list;
     rp->reply = CANDM_RPY_MANUAL_LIST2;
+    l->n_samples = u32_wire((uint32_t)n);
+    for (int i = 0; i < n; i++) {
+        cmdproto_timespec_to_wire(&s[i].when, &l->samples[i].when);
+        l->samples[i].slewed_offset = float_wire(s[i].offset_s);
+        l->samples[i].orig_offset = float_wire(s[i].orig_offset_s);
+        l->samples[i].residual = float_wire(s[i].residual_s);
+    }
 }

@@ -1,13 +1,15 @@
 /* cmd_reports: the monitoring requests of the command server (chronyc's
  * reports): sources (n_sources, source_data), sourcename, ntpdata,
  * activity, serverstats, clients, authdata, tracking, sourcestats,
- * selectdata, and the reports of facilities this chronyd does not have
- * (rtcdata, smoothing, manual list), answered as chrony answers when they
- * are not running. Each handler reads the live state of the engine
- * (chronyd/ntp_client, core/clientlog, core/reference) and writes chrony's
- * reply layout; the values follow chrony's definitions (offsets in
- * `sources` are positive when our clock is ahead, ages in whole seconds,
- * ...). See chronyd/cmdmon.h for the handler contract. */
+ * selectdata, manual list (chronyd/manual_input's samples), smoothing
+ * (chronyd/smoothing; 505 when smoothtime is not configured), and the
+ * reports of facilities this chronyd does not have (rtcdata), answered as
+ * chrony answers when they are not running. Each handler
+ * reads the live state of the engine (chronyd/ntp_client, core/clientlog,
+ * core/reference) and writes chrony's reply layout; the values follow
+ * chrony's definitions (offsets in `sources` are positive when our clock
+ * is ahead, ages in whole seconds, ...). See chronyd/cmdmon.h for the
+ * handler contract. */
 #ifndef CW_CMD_REPORTS_H
 #define CW_CMD_REPORTS_H
 

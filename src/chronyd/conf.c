@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/optab.h"
+#include "platform/files.h"
 
 /* A line of this length or more (with its newline) is an error, as in chrony. */
 #define MAX_LINE_LENGTH 2048
@@ -81,9 +82,8 @@ static int include_level;
  * stack so that conf_init can release what a parse abandoned when a fatal
  * error did not end the process (a fatal hook that jumps back). */
 struct input {
-    FILE *file;
-    char *line;                 /* malloc'ed: getline's buffer or a copy */
-    size_t cap;
+    files_reader *file;
+    char *line;                 /* a copy of the command-line line */
     char **paths;
     size_t n_paths;
 };
@@ -292,7 +292,7 @@ static const struct directive table[] = {
     { STRING_ROW("logdir", logdir, NULL), .implemented = true },
     { PARSER_ROW("mailonchange", parse_mailonchange, 0, 0) },
     { PARSER_ROW("makestep", parse_makestep, 0, 0), .implemented = true },
-    { BOOL_ROW("manual", manual) },
+    { BOOL_ROW("manual", manual), .implemented = true },
     { PARSER_ROW("maxchange", parse_maxchange, 0, 0), .implemented = true },
     { DOUBLE_ROW("maxclockerror", max_clock_error_ppm, 1.0), .implemented = true },
     { DOUBLE_ROW("maxdistance", max_distance_s, 3.0), .implemented = true },
@@ -342,7 +342,7 @@ static const struct directive table[] = {
     { BOOL_ROW("rtcsync", rtc_sync), .implemented = true },
     { INT_ROW("sched_priority", sched_priority, 0), .implemented = true },
     { PARSER_ROW("server", parse_source, 0, CONF_SOURCE_SERVER), .implemented = true },
-    { PARSER_ROW("smoothtime", parse_smoothtime, 0, 0) },
+    { PARSER_ROW("smoothtime", parse_smoothtime, 0, 0), .implemented = true },
     { PARSER_ROW("sourcedir", parse_sourcedir, 0, 0), .implemented = true },
     { DOUBLE_ROW("stratumweight", stratum_weight_s, 1e-3), .implemented = true },
     { PARSER_ROW("tempcomp", parse_tempcomp, 0, 0) },
@@ -995,9 +995,8 @@ static void release_paths(struct input *in)
 
 static void release_input(struct input *in)
 {
-    if (in->file)
-        fclose(in->file);
-    free(in->line);
+    files_close_read(in->file);
+    mem_free(in->line);
     release_paths(in);
     *in = (struct input){ .file = NULL };
 }
@@ -1103,12 +1102,13 @@ static void read_file(const char *path)
         log_fatal("Maximum include level reached");
 
     in = &inputs[include_level];
-    in->file = fopen(path, "r");
+    in->file = files_open_read(path);
     if (!in->file)
         log_fatal("Could not open %s : %s", path, strerror(errno));
 
-    while (getline(&in->line, &in->cap, in->file) != -1)
-        parse_line(path, ++number, in->line);
+    char *line;
+    while ((line = files_read_line(in->file, 0, NULL)))
+        parse_line(path, ++number, line);
 
     release_input(in);
     include_level--;
@@ -1132,17 +1132,16 @@ void conf_free_sources(struct conf_source *sources, size_t n)
  * with a newline (a file being written may end with a partial line). */
 static void load_sources_file(const char *path, struct conf_source **out, size_t *n)
 {
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    files_reader *f = files_open_read(path);
+    char *line;
+    size_t len;
     int number = 0;
 
     if (!f) {
         LOG_WARN("Could not open %s : %s", path, strerror(errno));
         return;
     }
-    while ((len = getline(&line, &cap, f)) != -1) {
+    while ((line = files_read_line(f, 0, &len))) {
         struct conf_source src;
         char *args;
 
@@ -1176,8 +1175,7 @@ static void load_sources_file(const char *path, struct conf_source **out, size_t
         }
         APPEND(*out, *n, src);
     }
-    free(line);
-    fclose(f);
+    files_close_read(f);
 }
 
 struct conf_source *conf_load_sourcedirs(size_t *n)

@@ -282,8 +282,8 @@ void conf_init(void);
 void conf_set_restarted(bool restarted);
 /* -q/-Q: no server port, command port, command socket or pid file by default. */
 void conf_set_client_only(bool client_only);
-/* Replace the name lookup (tests, or the platform's resolver); NULL restores
- * the default, a synchronous getaddrinfo(). */
+/* Replace the name lookup (tests); NULL restores the default,
+ * conf_resolve_name (the platform resolver's blocking lookup). */
 void conf_set_resolver(conf_resolver resolver);
 /* -p: print each configuration line as it is parsed (include lines expanded). */
 void conf_set_print(bool print);

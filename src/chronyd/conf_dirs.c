@@ -1,13 +1,14 @@
-/* conf_dirs: file lists for include, confdir and sourcedir (glob(3) based). */
+/* conf_dirs: file lists for include, confdir and sourcedir (the searching
+ * itself is platform/files' glob). */
 #include "chronyd/conf_dirs.h"
 
 #include <ctype.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/mem.h"
+#include "platform/files.h"
 
 static const char *basename_of(const char *path)
 {
@@ -53,9 +54,8 @@ bool conf_dirs_search(const char *dirs, const char *suffix, char ***paths, size_
 {
     char *dir[CONF_DIRS_MAX];
     size_t n_dirs = split_words(dirs, dir, CONF_DIRS_MAX);
-    glob_t gl;
-    char **out = NULL;
-    size_t n_out = 0, cap = 0;
+    char **found = NULL, **out = NULL;
+    size_t n_found = 0, n_out = 0, cap = 0;
 
     *paths = NULL;
     *n = 0;
@@ -65,31 +65,30 @@ bool conf_dirs_search(const char *dirs, const char *suffix, char ***paths, size_
         return false;
     }
 
-    memset(&gl, 0, sizeof gl);
     for (size_t i = 0; i < n_dirs; i++) {
         size_t len = strlen(dir[i]) + strlen(suffix) + 3;
         char *pattern = mem_alloc(len);
         snprintf(pattern, len, "%s/*%s", dir[i], suffix);
         /* A missing or unreadable directory just contributes no files. */
-        glob(pattern, GLOB_NOSORT | (i > 0 ? GLOB_APPEND : 0), NULL, &gl);
+        files_glob(pattern, 0, &found, &n_found);
         mem_free(pattern);
     }
 
-    if (gl.gl_pathc > 0) {
-        qsort(gl.gl_pathv, gl.gl_pathc, sizeof gl.gl_pathv[0], compare_basenames);
+    if (n_found > 0) {
+        qsort(found, n_found, sizeof found[0], compare_basenames);
         size_t same;
-        for (size_t i = 0; i < gl.gl_pathc; i += same) {
+        for (size_t i = 0; i < n_found; i += same) {
             /* The files with this name, one per directory. */
-            for (same = 1; i + same < gl.gl_pathc; same++) {
-                if (compare_basenames(&gl.gl_pathv[i], &gl.gl_pathv[i + same]) != 0)
+            for (same = 1; i + same < n_found; same++) {
+                if (compare_basenames(&found[i], &found[i + same]) != 0)
                     break;
             }
             /* Take the one from the directory listed first. */
             const char *chosen = NULL;
             for (size_t d = 0; d < n_dirs && !chosen; d++) {
                 for (size_t k = 0; k < same; k++) {
-                    if (is_in_dir(gl.gl_pathv[i + k], dir[d])) {
-                        chosen = gl.gl_pathv[i + k];
+                    if (is_in_dir(found[i + k], dir[d])) {
+                        chosen = found[i + k];
                         break;
                     }
                 }
@@ -100,7 +99,7 @@ bool conf_dirs_search(const char *dirs, const char *suffix, char ***paths, size_
             }
         }
     }
-    globfree(&gl);
+    files_free_paths(found, n_found);
     for (size_t i = 0; i < n_dirs; i++)
         mem_free(dir[i]);
 
@@ -111,29 +110,20 @@ bool conf_dirs_search(const char *dirs, const char *suffix, char ***paths, size_
 
 enum conf_dirs_glob_status conf_dirs_glob(const char *pattern, char ***paths, size_t *n)
 {
-    glob_t gl;
-    int r;
-
     *paths = NULL;
     *n = 0;
-    memset(&gl, 0, sizeof gl);
-    r = glob(pattern, GLOB_NOMAGIC | GLOB_ERR, NULL, &gl);
-    if (r != 0) {
-        globfree(&gl);
-        return r == GLOB_NOMATCH ? CONF_DIRS_GLOB_NONE : CONF_DIRS_GLOB_ERROR;
+    switch (files_glob(pattern, FILES_GLOB_LITERAL | FILES_GLOB_STRICT, paths, n)) {
+    case FILES_GLOB_OK:
+        return CONF_DIRS_GLOB_OK;
+    case FILES_GLOB_NONE:
+        return CONF_DIRS_GLOB_NONE;
+    case FILES_GLOB_ERROR:
+        break;
     }
-    char **out = mem_calloc(gl.gl_pathc ? gl.gl_pathc : 1, sizeof *out);
-    for (size_t i = 0; i < gl.gl_pathc; i++)
-        out[i] = mem_strdup(gl.gl_pathv[i]);
-    *paths = out;
-    *n = gl.gl_pathc;
-    globfree(&gl);
-    return CONF_DIRS_GLOB_OK;
+    return CONF_DIRS_GLOB_ERROR;
 }
 
 void conf_dirs_free(char **paths, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        mem_free(paths[i]);
-    mem_free(paths);
+    files_free_paths(paths, n);
 }

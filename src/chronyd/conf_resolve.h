@@ -1,7 +1,8 @@
 /* conf_resolve: the name lookup chronyd does while it reads its configuration
  * (host names in allow/deny/cmdallow/cmddeny and initstepslew). chrony
  * resolves these synchronously at start, before any event loop exists, so
- * this is a plain blocking getaddrinfo(); numeric addresses never reach DNS. */
+ * this is platform/resolver's blocking lookup; numeric addresses never reach
+ * DNS. */
 #ifndef CW_CONF_RESOLVE_H
 #define CW_CONF_RESOLVE_H
 

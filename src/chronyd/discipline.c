@@ -183,6 +183,46 @@ void discipline_remove_clock_listener(discipline_clock_listener fn, void *ctx)
     }
 }
 
+/* Listeners of steps and leap seconds (time smoothing). */
+static struct {
+    discipline_event_listener fn;
+    void *ctx;
+} event_listeners[MAX_CLOCK_LISTENERS];
+static size_t n_event_listeners;
+
+void discipline_add_event_listener(discipline_event_listener fn, void *ctx)
+{
+    if (n_event_listeners >= MAX_CLOCK_LISTENERS)
+        log_fatal("Too many clock listeners");
+    event_listeners[n_event_listeners].fn = fn;
+    event_listeners[n_event_listeners].ctx = ctx;
+    n_event_listeners++;
+}
+
+void discipline_remove_event_listener(discipline_event_listener fn, void *ctx)
+{
+    for (size_t i = 0; i < n_event_listeners; i++) {
+        if (event_listeners[i].fn == fn && event_listeners[i].ctx == ctx) {
+            event_listeners[i] = event_listeners[--n_event_listeners];
+            return;
+        }
+    }
+}
+
+static void clock_event(enum discipline_clock_event_kind kind, const struct timespec *when,
+                        double offset_s, int leap)
+{
+    struct discipline_clock_event ev = { .kind = kind, .when = *when, .offset_s = offset_s,
+                                         .leap = leap };
+    for (size_t i = 0; i < n_event_listeners; i++)
+        event_listeners[i].fn(event_listeners[i].ctx, &ev);
+}
+
+double discipline_skew_ppm(void)
+{
+    return D.active ? tracking_get_skew_ppm(D.tr) : TRACKING_UNKNOWN_SKEW_PPM;
+}
+
 /* Carries out act (decided at raw, cooked): the new frequency, the slew,
  * the step; true when a step was asked for and made. */
 static bool apply_action(const struct tracking_action *act, const struct timespec *raw,
@@ -201,6 +241,8 @@ static bool apply_action(const struct tracking_action *act, const struct timespe
             LOG_ERR("Could not step system clock");
     }
     clock_changed(cooked, act->dfreq, doffset, by_tracking);
+    if (stepped)
+        clock_event(DISCIPLINE_CLOCK_STEPPED, cooked, act->step_offset_s, 0);
     rearm_slew_timer();
     return stepped;
 }
@@ -365,16 +407,19 @@ static void leap_start_timeout(void *arg)
         LOG_DEBUG("Waiting for system clock leap second correction");
         break;
     case LEAPSEC_ACT_SLEW:
+        clock_event(DISCIPLINE_CLOCK_LEAP, &cooked, offset, D.leap.leap_sec);
         /* as fast as maxslewrate allows */
         localclock_accumulate(D.lc, &raw, localclock_get_frequency(D.lc), offset, 0.0);
         rearm_slew_timer();
         LOG_WARN("Adjusting system clock for leap second");
         break;
     case LEAPSEC_ACT_STEP:
+        clock_event(DISCIPLINE_CLOCK_LEAP, &cooked, 0.0, D.leap.leap_sec);
         if (!localclock_step(D.lc, &raw, offset)) {
             LOG_ERR("Could not step system clock");
             break;
         }
+        clock_event(DISCIPLINE_CLOCK_STEPPED, &cooked, offset, 0);
         rearm_slew_timer();
         if (sysclock_controls_clock())
             LOG_WARN("System clock was stepped for leap second");
@@ -476,23 +521,49 @@ static void special_mode_update(const struct tracking_action *act, const struct 
     end(act->mode_ok);
 }
 
-static void update_reference(const struct select_reference *ref, const char *ref_text,
-                             const addr_ip *ref_ip)
-{
-    struct timespec raw, now;
-    read_clock(&raw, &now);
-    double pending = localclock_pending_correction(D.lc, &raw);
-    double correction = full_correction(&raw);
-    double orig_distance = root_distance_now(&now, pending);
+/* What carrying out a reference update needs besides tracking's decision:
+ * a selection result's, or manual input's (chronyc settime). */
+struct update_source {
+    int leap;                  /* as voted; NTP_LEAP_UNSYNC for manual input */
+    int stratum;               /* ours after it (the tracking log's: also
+                                  when not synchronised, as chrony's) */
+    double offset_sd_s;
+    int n_combined;
+    const char *text;          /* the reference in the tracking log */
+    addr_ip ip;                /* family ADDR_UNSPEC: none */
+};
 
-    struct tracking_clock clk = {
-        .now = now,
+/* Our clock when an update is decided. */
+struct update_clock {
+    struct timespec raw, now;
+    double correction;         /* cooked minus raw (the tracking log's) */
+    double orig_distance;      /* root distance before the update */
+    struct tracking_clock clk; /* for tracking */
+};
+
+static void begin_update(struct update_clock *u)
+{
+    read_clock(&u->raw, &u->now);
+    double pending = localclock_pending_correction(D.lc, &u->raw);
+    u->correction = full_correction(&u->raw);
+    u->orig_distance = root_distance_now(&u->now, pending);
+    u->clk = (struct tracking_clock){
+        .now = u->now,
         .now_mono = sched_now_mono(),
         .pending_correction_s = pending,
         .random = random_u64(),
     };
-    struct tracking_action act;
-    tracking_update(D.tr, ref, &clk, &act);
+}
+
+/* Carries out tracking's decision on an update (chrony's REF_SetReference
+ * after the estimates): the clock, the leap status, the messages, the
+ * kernel's and the NTP server's synchronisation state, the tracking log,
+ * the drift file and the fallback drifts. */
+static void carry_out_update(const struct update_clock *u, const struct tracking_action *decided,
+                             const struct update_source *src)
+{
+    struct tracking_action act = *decided;
+    struct timespec raw = u->raw, now = u->now;
 
     if (D.mode != DISCIPLINE_NORMAL) {
         special_mode_update(&act, &raw, &now);
@@ -513,7 +584,7 @@ static void update_reference(const struct select_reference *ref, const char *ref
     localclock_accumulate(D.lc, &raw, act.freq_ppm, act.slew_offset_s, act.corr_rate);
     /* the sources' vote and the leap second database (chrony: before the
      * step, which then plans the leap second again) */
-    update_leap(ref->leap, raw.tv_sec, false);
+    update_leap(src->leap, raw.tv_sec, false);
     if (fabs(act.offset_s) > D.logchange_s)
         LOG_WARN("System clock wrong by %.6f seconds", -act.offset_s);
     double doffset = act.slew_offset_s;
@@ -528,11 +599,13 @@ static void update_reference(const struct select_reference *ref, const char *ref
         }
     }
     clock_changed(&now, act.dfreq, doffset, true);
+    if (stepped)
+        clock_event(DISCIPLINE_CLOCK_STEPPED, &now, act.step_offset_s, 0);
     rearm_slew_timer();
     if (stepped)
         leap_clock_stepped();
 
-    D.ref_ip = *ref_ip;
+    D.ref_ip = src->ip;
     struct tracking_report rep;
     struct timespec raw2, now2;
     read_clock(&raw2, &now2);
@@ -540,7 +613,7 @@ static void update_reference(const struct select_reference *ref, const char *ref
     tracking_get_report(D.tr, &now2, -remaining, &rep);
     if (rep.synchronised)
         D.drift_skew_ppm = rep.skew_ppm;
-    sysclock_set_sync_status(rep.synchronised && D.rtcsync, fmax(ref->offset_sd_s, remaining),
+    sysclock_set_sync_status(rep.synchronised && D.rtcsync, fmax(src->offset_sd_s, remaining),
                              rep.root_delay_s / 2.0 + rep.root_dispersion_s + remaining);
 
     struct ntp_server_state st;
@@ -550,8 +623,8 @@ static void update_reference(const struct select_reference *ref, const char *ref
     else
         reference_set_unsynchronised(sched_now_mono());
 
-    log_tracking(&now, ref_text, rep.stratum, rep.leap, act.offset_s, ref->n_combined,
-                 ref->offset_sd_s, correction, orig_distance);
+    log_tracking(&now, src->text, src->stratum, rep.leap, act.offset_s, src->n_combined,
+                 src->offset_sd_s, u->correction, u->orig_distance);
     if (act.write_drift) {
         D.drift_skew_ppm = act.drift_skew_ppm;
         write_drift(act.drift_freq_ppm, act.drift_skew_ppm);
@@ -559,6 +632,50 @@ static void update_reference(const struct select_reference *ref, const char *ref
     run_fallback();
     if (act.exit)
         end(false);
+}
+
+static void update_reference(const struct select_reference *ref, const char *ref_text,
+                             const addr_ip *ref_ip)
+{
+    struct update_clock u;
+    begin_update(&u);
+    struct tracking_action act;
+    tracking_update(D.tr, ref, &u.clk, &act);
+    struct update_source src = {
+        .leap = ref->leap,
+        .stratum = ref->stratum + 1,
+        .offset_sd_s = ref->offset_sd_s,
+        .n_combined = ref->n_combined,
+        .text = ref_text,
+        .ip = *ref_ip,
+    };
+    carry_out_update(&u, &act, &src);
+}
+
+bool discipline_manual_reference(const struct timespec *ref_time, double offset_s,
+                                 double frequency, double skew, double *new_freq_ppm)
+{
+    if (!D.active)
+        return false;
+    struct update_clock u;
+    begin_update(&u);
+    struct tracking_action act;
+    tracking_update_manual(D.tr, ref_time, offset_s, frequency, skew, &u.clk, &act);
+    /* tracking takes a manual skew as it is; the clock stays unsynchronised
+     * but, as in chrony, the tracking log and the drift file show it */
+    if (act.adjust && D.mode == DISCIPLINE_NORMAL)
+        D.drift_skew_ppm = skew * PPM;
+    struct update_source src = {
+        .leap = NTP_LEAP_UNSYNC,
+        .stratum = 1,          /* a manual reference is stratum 0 */
+        .n_combined = 1,
+        .text = "MANU",        /* chrony's tracking log names the refid */
+        .ip = { .family = ADDR_UNSPEC },
+    };
+    carry_out_update(&u, &act, &src);
+    if (new_freq_ppm)
+        *new_freq_ppm = localclock_get_frequency(D.lc);
+    return true;
 }
 
 /* ---- selection ---- */
@@ -962,6 +1079,7 @@ void discipline_restore_time(void)
         return;
     }
     clock_changed(&now, 0.0, -behind, false);
+    clock_event(DISCIPLINE_CLOCK_STEPPED, &now, -behind, 0);
     rearm_slew_timer();
     leap_clock_stepped();
     LOG_INFO("System time restored from driftfile");
@@ -1198,6 +1316,7 @@ bool discipline_make_step(void)
         return false;
     }
     /* cooked time did not move: the correction was already counted */
+    clock_event(DISCIPLINE_CLOCK_STEPPED, &now, 0.0, 0);
     rearm_slew_timer();
     log_step(left);
     leap_clock_stepped();

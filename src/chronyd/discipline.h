@@ -96,6 +96,30 @@ typedef void (*discipline_clock_listener)(void *ctx, const struct timespec *when
 void discipline_add_clock_listener(discipline_clock_listener fn, void *ctx);
 void discipline_remove_clock_listener(discipline_clock_listener fn, void *ctx);
 
+/* What the clock listeners' figures do not say (time smoothing needs it):
+ *   DISCIPLINE_CLOCK_STEPPED: the clock was stepped back by offset_s at
+ *     cooked time `when` (tracking, makestep, chronyd -s, a leap second in
+ *     leapsecmode step); told after the clock listeners heard of the
+ *     change, if they did (makestep leaves cooked time where it was: 0);
+ *   DISCIPLINE_CLOCK_LEAP: a leap second (leap +1 inserted, -1 deleted) is
+ *     being carried out at `when`: in leapsecmode slew by adding offset_s
+ *     to the slew (which clock listeners are not told of: the sources make
+ *     the same correction), in leapsecmode step by the STEPPED event that
+ *     follows (offset_s 0 here). Not told in modes system and ignore. */
+enum discipline_clock_event_kind { DISCIPLINE_CLOCK_STEPPED, DISCIPLINE_CLOCK_LEAP };
+struct discipline_clock_event {
+    enum discipline_clock_event_kind kind;
+    struct timespec when;
+    double offset_s;
+    int leap;
+};
+typedef void (*discipline_event_listener)(void *ctx, const struct discipline_clock_event *ev);
+void discipline_add_event_listener(discipline_event_listener fn, void *ctx);
+void discipline_remove_event_listener(discipline_event_listener fn, void *ctx);
+
+/* The skew of our frequency estimate (ppm), synchronised or not. */
+double discipline_skew_ppm(void);
+
 /* ---- for the command server ---- */
 
 /* `chronyc tracking` (and the tracking reply of the command protocol).
@@ -166,6 +190,16 @@ bool discipline_accumulate_frequency(double dfreq_ppm);
  * "Adjustment of X seconds is invalid") when the time would not be sane
  * any more, or when the discipline is not running. */
 bool discipline_accumulate_offset(double offset_s);
+/* settime, manual delete (chronyd/manual_input): a manual reference, as
+ * core/manual estimated it at cooked time ref_time: our clock's offset
+ * (positive: ahead) and gain rate, with their skew. Carried out as a
+ * selection's update is (tracking_update_manual: the clock left
+ * unsynchronised, reference ID "MANU" in the tracking log), including the
+ * "System clock wrong by" message and a makestep step. *new_freq_ppm (if
+ * not NULL) gets the clock's absolute frequency after it. False when the
+ * discipline is not running. */
+bool discipline_manual_reference(const struct timespec *ref_time, double offset_s,
+                                 double frequency, double skew, double *new_freq_ppm);
 /* maxupdateskew */
 void discipline_set_max_update_skew(double skew_ppm);
 /* makestep THRESHOLD LIMIT: the next LIMIT updates (< 0: all) may step. */

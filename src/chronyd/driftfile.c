@@ -5,23 +5,23 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/log.h"
-#include "common/mem.h"
+#include "platform/files.h"
 
-#define TMP_SUFFIX ".tmp"
-#define PERMISSION_BITS 0777
+/* A new drift file's mode before the umask, as fopen(3) creates files. */
+#define DRIFTFILE_MODE 0666
+/* The two numbers are read from this much of the file: chrony's own line is
+ * 42 bytes, and a longer head only leaves more room for odd whitespace. */
+#define DRIFTFILE_HEAD_BYTES 4096
 
 bool driftfile_read(const char *path, double *freq_ppm, double *skew_ppm)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char text[DRIFTFILE_HEAD_BYTES];
+    if (files_read_head(path, text, sizeof text) < 0)
         return false;
     double freq, skew;
-    bool ok = fscanf(f, "%lf %lf", &freq, &skew) == 2 && isfinite(freq) && isfinite(skew);
-    fclose(f);
+    bool ok = sscanf(text, "%lf %lf", &freq, &skew) == 2 && isfinite(freq) && isfinite(skew);
     if (!ok) {
         LOG_WARN("Could not read valid frequency and skew from driftfile %s", path);
         return false;
@@ -33,47 +33,31 @@ bool driftfile_read(const char *path, double *freq_ppm, double *skew_ppm)
 
 bool driftfile_write(const char *path, double freq_ppm, double skew_ppm)
 {
-    size_t len = strlen(path) + sizeof TMP_SUFFIX;
-    char *tmp = mem_alloc(len);
-    snprintf(tmp, len, "%s%s", path, TMP_SUFFIX);
-
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        LOG_WARN("Could not open temporary driftfile %s for writing", tmp);
-        mem_free(tmp);
+    files_out *out = files_replace_begin(path, DRIFTFILE_MODE);
+    if (!out) {
+        LOG_WARN("Could not open temporary driftfile %s" FILES_TMP_SUFFIX " for writing", path);
         return false;
     }
-    int written = fprintf(f, "%20.6f %20.6f\n", freq_ppm, skew_ppm);
-    /* the data must be on disk before the rename makes it the drift file */
-    bool flushed = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0 || written < 0 || !flushed) {
-        LOG_WARN("Could not write to temporary driftfile %s", tmp);
-        unlink(tmp);
-        mem_free(tmp);
+    files_out_printf(out, "%20.6f %20.6f\n", freq_ppm, skew_ppm);
+    if (!files_replace_keep_owner(out))
+        LOG_WARN("Could not change ownership or permissions of temporary driftfile %s"
+                 FILES_TMP_SUFFIX, path);
+
+    switch (files_replace_commit(out)) {
+    case FILES_REPLACED:
+        return true;
+    case FILES_WRITE_FAILED:
+        LOG_WARN("Could not write to temporary driftfile %s" FILES_TMP_SUFFIX, path);
+        return false;
+    case FILES_RENAME_FAILED:
+        LOG_WARN("Could not replace old driftfile %s with new one %s" FILES_TMP_SUFFIX " : %s",
+                 path, path, strerror(errno));
         return false;
     }
-
-    struct stat st;
-    if (stat(path, &st) == 0 &&
-        (chown(tmp, st.st_uid, st.st_gid) != 0 || chmod(tmp, st.st_mode & PERMISSION_BITS) != 0))
-        LOG_WARN("Could not change ownership or permissions of temporary driftfile %s", tmp);
-
-    if (rename(tmp, path) != 0) {
-        LOG_WARN("Could not replace old driftfile %s with new one %s : %s", path, tmp,
-                 strerror(errno));
-        unlink(tmp);
-        mem_free(tmp);
-        return false;
-    }
-    mem_free(tmp);
-    return true;
+    return false;
 }
 
 bool driftfile_mtime(const char *path, struct timespec *mtime)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return false;
-    *mtime = st.st_mtim;
-    return true;
+    return files_mtime(path, mtime);
 }

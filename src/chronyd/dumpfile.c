@@ -2,82 +2,70 @@
 #include "chronyd/dumpfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/addr.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "platform/files.h"
 
 #define DUMP_IDENTIFIER "SRC0\n"
-#define TMP_SUFFIX ".tmp"
 #define REFID_PREFIX "refid:"
 #define FILE_MODE 0644
 #define MAX_LINE 512
 #define NS_PER_S 1000000000L
 #define NS_DIGITS 9
 
-static char *path_of(const char *dir, const char *address, const char *suffix)
+static char *path_of(const char *dir, const char *address)
 {
-    size_t len = strlen(dir) + 1 + strlen(address) + strlen(DUMPFILE_SUFFIX) + strlen(suffix) + 1;
+    size_t len = strlen(dir) + 1 + strlen(address) + strlen(DUMPFILE_SUFFIX) + 1;
     char *p = mem_alloc(len);
-    snprintf(p, len, "%s/%s%s%s", dir, address, DUMPFILE_SUFFIX, suffix);
+    snprintf(p, len, "%s/%s%s", dir, address, DUMPFILE_SUFFIX);
     return p;
 }
 
-static bool write_contents(FILE *f, const struct dumpfile_source *d)
+static void write_contents(files_out *out, const struct dumpfile_source *d)
 {
-    if (fprintf(f, "%s%s\n%d %o %d %d %d\n%d %d\n", DUMP_IDENTIFIER, d->name,
-                d->authenticated ? 1 : 0, d->reach, d->reach_size, d->stratum, d->leap,
-                d->n_samples, d->asymmetry_run) < 0)
-        return false;
+    files_out_printf(out, "%s%s\n%d %o %d %d %d\n%d %d\n", DUMP_IDENTIFIER, d->name,
+                     d->authenticated ? 1 : 0, d->reach, d->reach_size, d->stratum, d->leap,
+                     d->n_samples, d->asymmetry_run);
     for (int i = 0; i < d->n_samples; i++) {
         const struct srcstats_saved_sample *s = &d->samples[i];
-        if (fprintf(f, "%" PRId64 ".%09ld %.6e %.6e %.6e %.6e %.6e %.6e\n",
-                    (int64_t)s->time.tv_sec, (long)s->time.tv_nsec, s->offset_s,
-                    s->orig_offset_s, s->delay_s, s->dispersion_s, s->root_delay_s,
-                    s->root_dispersion_s) < 0)
-            return false;
+        files_out_printf(out, "%" PRId64 ".%09ld %.6e %.6e %.6e %.6e %.6e %.6e\n",
+                         (int64_t)s->time.tv_sec, (long)s->time.tv_nsec, s->offset_s,
+                         s->orig_offset_s, s->delay_s, s->dispersion_s, s->root_delay_s,
+                         s->root_dispersion_s);
     }
-    return true;
 }
 
 bool dumpfile_write(const char *dir, const char *address, const struct dumpfile_source *d)
 {
-    char *path = path_of(dir, address, "");
-    char *tmp = path_of(dir, address, TMP_SUFFIX);
+    char *path = path_of(dir, address);
     bool ok = false;
 
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, FILE_MODE);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        LOG_WARN("Could not open %s : %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        goto out;
+    files_out *out = files_replace_begin(path, FILE_MODE);
+    if (!out) {
+        LOG_WARN("Could not open %s" FILES_TMP_SUFFIX " : %s", path, strerror(errno));
+        goto done;
     }
-    bool written = write_contents(f, d);
-    /* on disk before the rename makes it the dump file */
-    bool flushed = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0 || !written || !flushed) {
-        LOG_WARN("Could not write to %s", tmp);
-        unlink(tmp);
-        goto out;
+    write_contents(out, d);
+    switch (files_replace_commit(out)) {
+    case FILES_REPLACED:
+        ok = true;
+        break;
+    case FILES_WRITE_FAILED:
+        LOG_WARN("Could not write to %s" FILES_TMP_SUFFIX, path);
+        break;
+    case FILES_RENAME_FAILED:
+        LOG_WARN("Could not rename %s" FILES_TMP_SUFFIX " to %s : %s", path, path,
+                 strerror(errno));
+        break;
     }
-    if (rename(tmp, path) != 0) {
-        LOG_WARN("Could not rename %s to %s : %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    ok = true;
-out:
-    mem_free(tmp);
+done:
     mem_free(path);
     return ok;
 }
@@ -121,25 +109,25 @@ static bool parse_sample(const char *line, struct srcstats_saved_sample *s)
     return parse_time(when, &s->time);
 }
 
-static bool read_contents(FILE *f, struct dumpfile_source *d)
+static bool read_contents(files_reader *f, struct dumpfile_source *d)
 {
-    char line[MAX_LINE];
+    const char *line;
     int auth;
-    if (!fgets(line, sizeof line, f) || strcmp(line, DUMP_IDENTIFIER) != 0)
+    if (!(line = files_read_line(f, MAX_LINE, NULL)) || strcmp(line, DUMP_IDENTIFIER) != 0)
         return false;
-    if (!fgets(line, sizeof line, f) || sscanf(line, "%255s", d->name) != 1)
+    if (!(line = files_read_line(f, MAX_LINE, NULL)) || sscanf(line, "%255s", d->name) != 1)
         return false;
-    if (!fgets(line, sizeof line, f) ||
+    if (!(line = files_read_line(f, MAX_LINE, NULL)) ||
         sscanf(line, "%d %o %d %d %d", &auth, &d->reach, &d->reach_size, &d->stratum,
                &d->leap) != 5)
         return false;
     d->authenticated = auth != 0;
-    if (!fgets(line, sizeof line, f) ||
+    if (!(line = files_read_line(f, MAX_LINE, NULL)) ||
         sscanf(line, "%d %d", &d->n_samples, &d->asymmetry_run) != 2 ||
         d->n_samples < 0 || d->n_samples > SRCSTATS_MAX_SAMPLES)
         return false;
     for (int i = 0; i < d->n_samples; i++)
-        if (!fgets(line, sizeof line, f) || !parse_sample(line, &d->samples[i]))
+        if (!(line = files_read_line(f, MAX_LINE, NULL)) || !parse_sample(line, &d->samples[i]))
             return false;
     return true;
 }
@@ -148,14 +136,14 @@ bool dumpfile_read(const char *dir, const char *address, struct dumpfile_source 
                    bool *exists)
 {
     memset(d, 0, sizeof *d);
-    char *path = path_of(dir, address, "");
-    FILE *f = fopen(path, "r");
+    char *path = path_of(dir, address);
+    files_reader *f = files_open_read(path);
     mem_free(path);
     *exists = f != NULL;
     if (!f)
         return false;
     bool ok = read_contents(f, d);
-    fclose(f);
+    files_close_read(f);
     return ok;
 }
 
@@ -179,16 +167,15 @@ void dumpfile_remove_all(const char *dir)
     size_t len = strlen(dir) + sizeof "/*" DUMPFILE_SUFFIX;
     char *pattern = mem_alloc(len);
     snprintf(pattern, len, "%s/*%s", dir, DUMPFILE_SUFFIX);
-    glob_t gl;
-    int r = glob(pattern, 0, NULL, &gl);
+    char **paths = NULL;
+    size_t n = 0;
+    files_glob(pattern, 0, &paths, &n);
     mem_free(pattern);
-    if (r != 0)
-        return;
-    for (size_t i = 0; i < gl.gl_pathc; i++) {
-        const char *slash = strrchr(gl.gl_pathv[i], '/');
-        const char *name = slash ? slash + 1 : gl.gl_pathv[i];
-        if (is_dump_name(name) && unlink(gl.gl_pathv[i]) != 0)
-            LOG_WARN("Could not remove %s : %s", gl.gl_pathv[i], strerror(errno));
+    for (size_t i = 0; i < n; i++) {
+        const char *slash = strrchr(paths[i], '/');
+        const char *name = slash ? slash + 1 : paths[i];
+        if (is_dump_name(name) && files_remove(paths[i]) != 0)
+            LOG_WARN("Could not remove %s : %s", paths[i], strerror(errno));
     }
-    globfree(&gl);
+    files_free_paths(paths, n);
 }

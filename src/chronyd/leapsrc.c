@@ -2,21 +2,18 @@
  * (see leapsrc.h). */
 #include "chronyd/leapsrc.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "common/mem.h"
 #include "core/leapsec.h"
 #include "ntp_wire.h"
+#include "platform/files.h"
+#include "platform/tzdb.h"
 
 /* Lookups are cached per this many seconds of the time asked about. */
 #define CHECK_PERIOD_S (12 * 3600)
-/* A longer TZ value is not saved and restored (chrony's limit). */
-#define MAX_TZ_LEN 128
-/* TAI-UTC was 10 s at the Unix epoch's "start" of the leap second era. */
-#define TAI_OFFSET_AT_EPOCH 10
+/* Lines are read in pieces of at most this many bytes less one. */
 #define MAX_LINE 1024
 
 enum source { SRC_NONE, SRC_TIMEZONE, SRC_LIST };
@@ -32,68 +29,27 @@ static struct {
 
 int leapsrc_tz_lookup(const char *tz, time_t when, int *tai_offset)
 {
-    int leap = NTP_LEAP_NORMAL;
-    struct tm stm;
-    *tai_offset = 0;
-    if (!gmtime_r(&when, &stm))
-        return leap;
-
-    /* switch to the zone with leap seconds for the moment */
-    const char *env = getenv("TZ");
-    char saved[MAX_TZ_LEN];
-    if (env) {
-        if (strlen(env) >= sizeof saved)
-            return leap;
-        strcpy(saved, env);
-    }
-    setenv("TZ", tz, 1);
-    tzset();
-
-    /* the zone's time at `when` is later than UTC's by the leap seconds
-     * inserted since the epoch */
-    time_t t = mktime(&stm);
-    if (t != (time_t)-1)
-        *tai_offset = (int)(t - when) + TAI_OFFSET_AT_EPOCH;
-
-    /* 23:59:60 is a valid time only on a day with an inserted second; on a
-     * day without 23:59:59 it overflows one second further */
-    stm.tm_hour = 23;
-    stm.tm_min = 59;
-    stm.tm_sec = 60;
-    t = mktime(&stm);
-
-    if (env)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-
-    if (t == (time_t)-1)
-        return leap;
-    if (stm.tm_sec == 60)
-        leap = NTP_LEAP_INSERT;
-    else if (stm.tm_sec == 1)
-        leap = NTP_LEAP_DELETE;
-    return leap;
+    int leap = tzdb_leap_second(tz, when, tai_offset);
+    return leap > 0 ? NTP_LEAP_INSERT : leap < 0 ? NTP_LEAP_DELETE : NTP_LEAP_NORMAL;
 }
 
 int leapsrc_list_lookup(const char *path, time_t when, int *tai_offset)
 {
     *tai_offset = 0;
-    FILE *f = fopen(path, "r");
+    files_reader *f = files_open_read(path);
     if (!f) {
         LOG_ERR("Failed to open leap seconds list %s", path);
         return NTP_LEAP_NORMAL;
     }
     struct leapsec_list_scan scan;
     leapsec_list_begin(&scan, when);
-    char line[MAX_LINE];
+    const char *line;
     bool ok = true;
-    while (ok && fgets(line, sizeof line, f))
+    while (ok && (line = files_read_line(f, MAX_LINE, NULL)))
         ok = leapsec_list_line(&scan, line);
-    if (ok && ferror(f))
+    if (ok && files_read_failed(f))
         ok = false;
-    fclose(f);
+    files_close_read(f);
 
     int leap, tai;
     bool expired;

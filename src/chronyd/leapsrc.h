@@ -1,9 +1,8 @@
 /* leapsrc: the leap second database of chronyd (chrony's leapdb.c, written
  * anew): `leapseclist FILE` (the NIST/IERS leap-seconds.list format, parsed
  * by core/leapsec) or `leapsectz ZONE` (a zone of the system's time zone
- * database with leap seconds, normally right/UTC: the C library's mktime()
- * is asked whether 23:59:60 of the day is a valid time there, with TZ set
- * to the zone for the moment). A list is preferred to a zone when both are
+ * database with leap seconds, normally right/UTC, asked through
+ * platform/tzdb whether 23:59:60 of the day is a valid time there). A list is preferred to a zone when both are
  * configured and pass chrony's check (see leapsec_check_database).
  *
  * The answer for a day is looked up at most twice a day (per 12 hours of

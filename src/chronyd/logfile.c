@@ -2,16 +2,15 @@
 #include "chronyd/logfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "chronyd/conf.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "platform/files.h"
 
 #define LOGFILE_MODE 0644
 #define BANNER_CHAR '='
@@ -45,14 +44,9 @@ static bool open_file(struct logfile *l)
     size_t len = strlen(dir) + strlen(l->name) + sizeof "/.log";
     char *path = mem_alloc(len);
     snprintf(path, len, "%s/%s.log", dir, l->name);
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, LOGFILE_MODE);
-    if (fd >= 0)
-        l->file = fdopen(fd, "a");
-    if (!l->file) {
+    l->file = files_append_open(path, LOGFILE_MODE);
+    if (!l->file)
         LOG_WARN("Could not open log file %s : %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
     mem_free(path);
     return l->file != NULL;
 }
@@ -94,10 +88,8 @@ void logfile_write(logfile_id id, const char *fmt, ...)
 void logfile_cycle(void)
 {
     for (int i = 0; i < n_logs; i++) {
-        if (logs[i].file) {
-            fclose(logs[i].file);
-            logs[i].file = NULL;
-        }
+        files_append_close(logs[i].file);
+        logs[i].file = NULL;
     }
 }
 

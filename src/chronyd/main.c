@@ -16,13 +16,16 @@
 #include "chronyd/conf.h"
 #include "chronyd/discipline.h"
 #include "chronyd/logfile.h"
+#include "chronyd/manual_input.h"
 #include "chronyd/ntp_client.h"
 #include "chronyd/ntp_serve.h"
 #include "chronyd/oneshot.h"
+#include "chronyd/smoothing.h"
 #include "chronyd/version.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "platform/daemon.h"
+#include "platform/files.h"
 #include "platform/sched.h"
 #include "platform/sysclock.h"
 
@@ -31,6 +34,8 @@
 /* The command socket's directory must not be open to others. */
 #define CMD_SOCKET_DIR_MODE 0770
 #define LOG_DIR_MODE 0750
+/* -l files are not world-readable: they may name clients and servers. */
+#define LOG_FILE_MODE 0640
 #define DUMP_DIR_MODE 0750
 #define NO_TIMEOUT (-1)
 #define SYSLOG_IDENT "chronyd"
@@ -219,8 +224,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 static void setup_logging(const struct options *o)
 {
     if (o->log_file) {
-        if (log_to_file(o->log_file) < 0)
+        FILE *f = files_append_open(o->log_file, LOG_FILE_MODE);
+        if (!f)
             LOG_FATAL("Could not open %s : %s", o->log_file, strerror(errno));
+        log_to_stream(f);
     } else if (o->system_log) {
         log_to_syslog(SYSLOG_IDENT);
     }
@@ -377,6 +384,8 @@ static void apply_process_settings(const struct options *o, const struct passwd 
 int main(int argc, char **argv)
 {
     struct options o;
+    /* log lines are stamped with the system clock's time */
+    log_set_clock(sched_now_real);
     int done = parse_options(argc, argv, &o);
     if (done >= 0)
         return done;
@@ -425,6 +434,8 @@ int main(int argc, char **argv)
     ntp_client_init(ip_family(&o));
     discipline_set_end_handler(on_discipline_end);
     discipline_init(conf_settings(), discipline_mode_of(o.mode));
+    manual_input_init(conf_settings());
+    smoothing_init(conf_settings());
     if (o.init_from_rtc)
         discipline_restore_time();
     /* the command server answers for all of the above */
@@ -445,6 +456,8 @@ int main(int argc, char **argv)
     LOG_INFO("chronyd exiting");
     cmdmon_finish();
     oneshot_finish();
+    manual_input_finish();
+    smoothing_finish();
     discipline_finish();
     ntp_client_finish();
     logfile_finish();

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "chronyd/smoothing.h"
 #include "common/addr.h"
 #include "common/log.h"
 #include "common/ntptime.h"
@@ -31,6 +32,20 @@ struct server_socket {
 /* Interleaved-mode bookkeeping of a reply being built. */
 struct pending {
     bool save_timestamps;          /* candidate: remember our transmit time */
+    uint8_t stamp;                 /* STAMP_CLIENT or STAMP_PEER */
+};
+
+/* How the replies of a batch are stamped with smoothtime (chronyd/
+ * smoothing): in cooked time, and client replies (mode 4) moreover shifted
+ * by the smoothing offset, from a template of their own (reference ID and
+ * time, leap status); replies to symmetric peers are not smoothed (chrony).
+ * Without smoothtime there is none: the raw clock and one template, and
+ * the hot path pays one branch per request and per reply. */
+enum { STAMP_CLIENT, STAMP_PEER, STAMP_KINDS };
+struct batch_stamp {
+    double shift_s[STAMP_KINDS];   /* added to our receive and transmit times */
+    const struct ntp_server_template *tmpl[STAMP_KINDS];
+    struct timespec tx_time[STAMP_KINDS];   /* the batch's transmit times */
 };
 
 static bool initialised;
@@ -38,6 +53,7 @@ static struct server_socket sockets[MAX_SOCKETS];
 static int n_sockets;
 static struct acl *ntp_acl;
 static int precision;
+static double precision_s;         /* the clock's precision (quantum) */
 static struct ntp_serve_stats stats;
 
 /* Batch buffers, reused for every batch (no allocation per request). */
@@ -70,6 +86,9 @@ static bool is_link_local(const addr_ip *ip)
 }
 
 /* Checks one request and builds its reply; false if it gets none. */
+/* The batch being served: its smoothtime stamps, or NULL (no smoothtime). */
+static const struct batch_stamp *batch_smooth;
+
 static bool handle_request(const udp_msg *m, const struct ntp_server_template *tmpl,
                            struct ntp_server_reply *reply, struct pending *p)
 {
@@ -122,6 +141,12 @@ static bool handle_request(const udp_msg *m, const struct ntp_server_template *t
         .interleaved_tx = NULL,
         .random = next_random(),
     };
+    if (batch_smooth) {
+        p->stamp = ntp_server_reply_mode(&info, m->remote.port) == NTP_MODE_SERVER ? STAMP_CLIENT
+                                                                                    : STAMP_PEER;
+        tmpl = batch_smooth->tmpl[p->stamp];
+        req.rx_time = ntptime_add_double(req.rx_time, batch_smooth->shift_s[p->stamp]);
+    }
     struct timespec prev_tx;
     enum clientlog_ts_source prev_tx_source = CLIENTLOG_TS_DAEMON;
     p->save_timestamps = false;
@@ -152,6 +177,30 @@ static bool handle_request(const udp_msg *m, const struct ntp_server_template *t
     return true;
 }
 
+/* smoothtime: every reply in cooked time; client replies shifted by the
+ * smoothing offset (when it exceeds the clock's precision) and, in
+ * leapsecmode slew, announcing no leap second: the smear replaces it. */
+static void prepare_smoothing(const struct smoothing_stamp *sst, const struct ntp_server_state *st,
+                              const struct ntp_server_template *tmpl,
+                              struct ntp_server_template *smoothed_tmpl, struct batch_stamp *bs)
+{
+    struct ntp_server_state cst = *st;
+    bs->tmpl[STAMP_CLIENT] = bs->tmpl[STAMP_PEER] = tmpl;
+    bs->shift_s[STAMP_PEER] = sst->cooked_s;
+    bs->shift_s[STAMP_CLIENT] = sst->cooked_s;
+    if (sst->smoothed) {
+        bs->shift_s[STAMP_CLIENT] += sst->offset_s;
+        cst.refid = NTP_REFID_SMOOTH;
+        cst.ref_time = ntptime_add_double(cst.ref_time, sst->offset_s);
+    }
+    if (sst->hide_leap && (cst.leap == NTP_LEAP_INSERT || cst.leap == NTP_LEAP_DELETE))
+        cst.leap = NTP_LEAP_NORMAL;
+    if (sst->smoothed || cst.leap != st->leap) {
+        ntp_server_prepare(&cst, smoothed_tmpl);
+        bs->tmpl[STAMP_CLIENT] = smoothed_tmpl;
+    }
+}
+
 /* One batch: receive, process, stamp, send. Returns how many datagrams
  * arrived (0: nothing was waiting; -1: the socket reported an error). */
 static int serve_batch(int fd)
@@ -168,10 +217,17 @@ static int serve_batch(int fd)
     /* What the replies say about our clock, in wire form, once per batch. */
     struct timespec now;
     struct ntp_server_state st;
-    struct ntp_server_template tmpl;
+    struct ntp_server_template tmpl, smoothed_tmpl;
     sched_now_real(&now);
     reference_get_server_state(now, sched_now_mono(), next_random(), &st);
     ntp_server_prepare(&st, &tmpl);
+    struct batch_stamp bs, *smooth = NULL;
+    struct smoothing_stamp sst;
+    if (smoothing_get_stamp(&now, precision_s, &sst)) {
+        prepare_smoothing(&sst, &st, &tmpl, &smoothed_tmpl, &bs);
+        smooth = &bs;
+    }
+    batch_smooth = smooth;
 
     /* replies[k] answers rx_msgs[from[k]] */
     uint8_t from[UDP_MAX_BATCH];
@@ -187,9 +243,16 @@ static int serve_batch(int fd)
     /* As late as possible: after all the processing, right before sending. */
     struct timespec tx_time;
     sched_now_real(&tx_time);
+    if (smooth) {
+        for (int s = 0; s < STAMP_KINDS; s++)
+            smooth->tx_time[s] = ntptime_add_double(tx_time, smooth->shift_s[s]);
+    }
     int out = 0;
     for (int j = 0; j < k; j++) {
-        if (!ntp_server_finish_reply(&replies[j], tx_time, next_random())) {
+        struct timespec tx = tx_time;
+        if (smooth)
+            tx = smooth->tx_time[pending[j].stamp];
+        if (!ntp_server_finish_reply(&replies[j], tx, next_random())) {
             pending[j].save_timestamps = false;
             continue;
         }
@@ -213,7 +276,9 @@ static int serve_batch(int fd)
      * transmit time of this reply. */
     for (int j = 0; j < k; j++) {
         if (pending[j].save_timestamps)
-            clientlog_save_ntp_timestamps(replies[j].receive_ts, &tx_time, CLIENTLOG_TS_DAEMON);
+            clientlog_save_ntp_timestamps(replies[j].receive_ts,
+                                          smooth ? &smooth->tx_time[pending[j].stamp] : &tx_time,
+                                          CLIENTLOG_TS_DAEMON);
     }
     return n;
 }
@@ -303,6 +368,7 @@ static void setup_reference(const struct conf_settings *s)
 {
     double quantum = s->clock_precision_s > 0.0 ? s->clock_precision_s : clockprec_measure_s();
     precision = clockprec_log2(quantum);
+    precision_s = quantum;
     LOG_DEBUG("Clock precision %.9f (%d)", quantum, precision);
 
     struct reference_local local = {

@@ -223,6 +223,12 @@ static const struct cmdproto_command commands[] = {
     { CANDM_REQ_MODIFY_MAXDELAY, D(modify_float), CANDM_RPY_NULL, 0, BOTH, FULL },
     { CANDM_REQ_MODIFY_MAXDELAYRATIO, D(modify_float), CANDM_RPY_NULL, 0, BOTH, FULL },
     { CANDM_REQ_MODIFY_MAXUPDATESKEW, D(float), CANDM_RPY_NULL, 0, BOTH, FULL },
+    /* LOGON, obsolete since authentication went: chrony 4.3 still knows its
+     * length (a 12-byte timestamp, 32 bytes in all) and answers it, on UDP
+     * too, with "500 Failure" (BADPKTLENGTH when shorter); no handler does
+     * that here. 4.8 dropped it (INVALID); a daemon speaking to both
+     * answers as 4.3. */
+    { CANDM_REQ_LOGON, sizeof(struct candm_timespec), CANDM_RPY_NULL, 0, ONLY_43, OPEN },
     { CANDM_REQ_SETTIME, D(settime), CANDM_RPY_MANUAL_TIMESTAMP2, 0, BOTH, FULL },
     { CANDM_REQ_MANUAL, D(index), CANDM_RPY_NULL, 0, BOTH, FULL },
     { CANDM_REQ_N_SOURCES, 0, CANDM_RPY_N_SOURCES, 0, BOTH, OPEN },

@@ -1,10 +1,11 @@
 /* log: message sinks and severity filtering. The stderr and file formats match
  * chrony's ("YYYY-MM-DDTHH:MM:SSZ message", fatal errors prefixed "Fatal error : ")
- * because scripts grep them. */
+ * because scripts grep them. The time in that stamp comes from the clock the
+ * program installs (log_set_clock): this layer sits below the platform and
+ * reads no clock itself. */
 #include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* -l files are not world-readable: they may name clients and servers. */
-#define LOG_FILE_MODE 0640
-
 enum sink { SINK_STDERR, SINK_FILE, SINK_SYSLOG };
 
 static enum sink sink = SINK_STDERR;
 static FILE *log_file;
 static int threshold = LOG_LVL_INFO;
 static void (*fatal_hook)(void);
+static void (*read_clock)(struct timespec *now);
 /* Pipe to a daemon's waiting parent, -1 when none; parent_was_set remembers
  * that the process detached, after which stderr leads nowhere. */
 static int parent_fd = -1;
@@ -33,23 +32,12 @@ void log_to_stderr(void)
     sink = SINK_STDERR;
 }
 
-int log_to_file(const char *path)
+void log_to_stream(FILE *f)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, LOG_FILE_MODE);
-    if (fd < 0)
-        return -1;
-    FILE *f = fdopen(fd, "a");
-    if (!f) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
     log_close();
     setvbuf(f, NULL, _IOLBF, 0);
     log_file = f;
     sink = SINK_FILE;
-    return 0;
 }
 
 void log_to_syslog(const char *ident)
@@ -77,6 +65,7 @@ void log_set_threshold(int level)
 }
 int log_get_threshold(void) { return threshold; }
 void log_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
+void log_set_clock(void (*now)(struct timespec *now)) { read_clock = now; }
 
 static void emit(log_level level, const char *text)
 {
@@ -89,12 +78,15 @@ static void emit(log_level level, const char *text)
         return;
     }
     FILE *out = sink == SINK_FILE && log_file ? log_file : stderr;
-    char stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(out, "%s %s%s\n", stamp, level == LOG_LVL_FATAL ? "Fatal error : " : "", text);
+    char stamp[32] = "";
+    if (read_clock) {
+        struct timespec now;
+        struct tm tm;
+        read_clock(&now);
+        if (gmtime_r(&now.tv_sec, &tm))
+            strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    }
+    fprintf(out, "%s%s%s\n", stamp, level == LOG_LVL_FATAL ? "Fatal error : " : "", text);
     fflush(out);
 }
 

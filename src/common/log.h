@@ -4,7 +4,9 @@
 #define CW_LOG_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
+#include <time.h>
 
 typedef enum {
     LOG_LVL_DEBUG = -1,
@@ -14,10 +16,15 @@ typedef enum {
     LOG_LVL_FATAL = 3,
 } log_level;
 
-/* Messages go to stderr with a UTC timestamp until one of these is called. */
+/* Messages go to stderr until one of these is called. The stream (a log
+ * file the program opened for appending) belongs to log from then on:
+ * log_close or the next of these closes it. */
 void log_to_stderr(void);
-int log_to_file(const char *path);   /* 0 on success, -1 (errno set) */
+void log_to_stream(FILE *f);
 void log_to_syslog(const char *ident);
+/* The clock of the UTC timestamp that starts each stderr or file line
+ * (CLOCK_REALTIME, from the platform); without one, lines have no stamp. */
+void log_set_clock(void (*now)(struct timespec *now));
 /* -L: messages below it are dropped; clamped to LOG_LVL_DEBUG..LOG_LVL_FATAL. */
 void log_set_threshold(int level);
 int log_get_threshold(void);

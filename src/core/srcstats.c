@@ -578,6 +578,7 @@ struct srcstats_update srcstats_add_sample(struct srcstats *st,
         st->filt[st->n_filt++] = s;
         if (st->n_filt < st->set.filter) {
             u.n_samples = st->n_samples;
+            u.n_eff = st->n_eff;
             return u;
         }
         combine_filter(st, &s);
@@ -591,7 +592,11 @@ struct srcstats_update srcstats_add_sample(struct srcstats *st,
 
     store_sample(st, &s);
     do_regression(st);
-    u.n_samples = (int)floor(st->n_eff + 0.5);
+    /* the poll adaptation gets the samples the runs test kept, as chrony's
+     * does: its polling interval, and so the load on public servers, is
+     * chrony's whatever the wander weighting makes of them */
+    u.n_samples = st->n_samples;
+    u.n_eff = st->n_eff;
     return u;
 }
 

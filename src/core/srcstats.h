@@ -23,9 +23,11 @@
  *     q picked from a ladder of levels by which level best predicted the
  *     samples that came next (level 0 is chrony's fit). NP, NR and the runs
  *     test are chrony's; the estimates come from the wander-weighted fit;
- *   - poll adaptation: srcstats_update.n_samples is the effective number of
- *     samples of that fit, so with more wander the poll interval settles
- *     lower (within minpoll..maxpoll), as chrony's polltarget intends.
+ *   - but not the polling interval: the poll adaptation gets the number
+ *     of samples the runs test kept (srcstats_update.n_samples), exactly
+ *     what chrony's gets, so that servers see chrony's request rate. (The
+ *     effective number under the wander weights, n_eff, would keep the
+ *     interval near minpoll with any wander: 4-5 times chrony's requests.)
  *
  * Sign convention (chrony's sourcestats): offsets here are POSITIVE WHEN OUR
  * CLOCK IS AHEAD of the source, the opposite of ntp_source_sample.offset_s
@@ -93,8 +95,10 @@ struct srcstats_update {
     bool accepted;             /* false: held by the filter, nothing else changed */
     double error_in_estimate_s;/* |measured - predicted| offset at the sample time */
     double peer_distance_s;    /* the sample's delay / 2 + dispersion */
-    int n_samples;             /* effective samples in the fit afterwards: what
-                                  the poll adaptation steers to polltarget */
+    int n_samples;             /* samples the runs test kept (chrony's count):
+                                  what the poll adaptation steers to polltarget */
+    double n_eff;              /* the effective number of them under the wander
+                                  weights (n_samples without wander) */
 };
 
 /* Adds a sample from ntp_source (NTP sign convention; negated here) and

@@ -127,6 +127,11 @@ bool tracking_is_synchronised(const struct tracking *tr)
     return tr->synchronised;
 }
 
+double tracking_get_skew_ppm(const struct tracking *tr)
+{
+    return tr->skew * PPM;
+}
+
 /* ---- helpers ---- */
 
 static double adjust_time(struct timespec *ts, const struct timespec *when, double dfreq,

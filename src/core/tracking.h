@@ -136,6 +136,10 @@ void tracking_destroy(struct tracking *tr);
 /* The absolute frequency the clock should run at now. */
 double tracking_get_frequency(const struct tracking *tr);
 bool tracking_is_synchronised(const struct tracking *tr);
+/* The skew of our frequency (ppm), kept while unsynchronised too (the
+ * drift file's, or 1e6 when nothing is known): time smoothing activates
+ * when it gets small. */
+double tracking_get_skew_ppm(const struct tracking *tr);
 
 /* A selection result with update_reference set. */
 void tracking_update(struct tracking *tr, const struct select_reference *ref,

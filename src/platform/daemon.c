@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "common/mem.h"
+#include "platform/files.h"
 
 #define DEV_NULL "/dev/null"
 /* Descriptors below this are closed in the daemon (inherited ones included). */
@@ -25,6 +26,8 @@
 /* Room for the fatal message a failed daemon sends to its parent. */
 #define PARENT_MESSAGE_MAX 2048
 #define PIDFILE_MODE 0644
+/* A pid file is read this far: a pid and its newline, with room to spare. */
+#define PIDFILE_HEAD_BYTES 64
 #define PARENT_DIR_MODE 0755
 #define MIN_SCHED_PRIORITY 1
 #define MAX_SCHED_PRIORITY 99
@@ -99,14 +102,12 @@ int daemon_detach(void)
 
 int daemon_pidfile_running(const char *path)
 {
-    FILE *f = fopen(path, "r");
+    char text[PIDFILE_HEAD_BYTES];
     int pid;
 
-    if (!f)
+    if (files_read_head(path, text, sizeof text) < 0)
         return 0;
-    int count = fscanf(f, "%d", &pid);
-    fclose(f);
-    if (count != 1 || pid <= 0 || pid == (int)getpid())
+    if (sscanf(text, "%d", &pid) != 1 || pid <= 0 || pid == (int)getpid())
         return 0;
     /* getsid() succeeds for any existing process, even another user's. */
     if (getsid(pid) < 0)
@@ -116,38 +117,16 @@ int daemon_pidfile_running(const char *path)
 
 int daemon_pidfile_write(const char *path)
 {
-    size_t len = strlen(path) + sizeof ".tmp";
-    char *tmp = mem_alloc(len);
-    snprintf(tmp, len, "%s.tmp", path);
-
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, PIDFILE_MODE);
-    if (fd < 0)
-        goto fail;
-    char text[32];
-    int n = snprintf(text, sizeof text, "%d\n", (int)getpid());
-    if (write(fd, text, (size_t)n) != n) {
-        int saved = errno ? errno : EIO;
-        close(fd);
-        unlink(tmp);
-        errno = saved;
-        goto fail;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        int saved = errno;
-        unlink(tmp);
-        errno = saved;
-        goto fail;
-    }
-    mem_free(tmp);
-    return 0;
-fail:
-    mem_free(tmp);
-    return -1;
+    files_out *out = files_replace_begin(path, PIDFILE_MODE);
+    if (!out)
+        return -1;
+    files_out_printf(out, "%d\n", (int)getpid());
+    return files_replace_commit(out) == FILES_REPLACED ? 0 : -1;
 }
 
 void daemon_pidfile_remove(const char *path)
 {
-    if (unlink(path) < 0 && errno != ENOENT)
+    if (files_remove(path) < 0 && errno != ENOENT)
         LOG_ERR("Could not remove %s : %s", path, strerror(errno));
 }
 

@@ -32,22 +32,26 @@ static int read_urandom(unsigned char *p, size_t len)
     return 0;
 }
 
-void random_bytes(void *buf, size_t len)
+bool random_try_bytes(void *buf, size_t len)
 {
     unsigned char *p = buf;
     while (len > 0) {
         ssize_t r = getrandom(p, len, 0);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
+        if (r < 0)
             /* ENOSYS: no getrandom(); anything else is just as final. */
-            if (read_urandom(p, len) < 0)
-                LOG_FATAL("Could not get random bytes : %s", strerror(errno));
-            return;
-        }
+            return read_urandom(p, len) == 0;
         p += r;
         len -= (size_t)r;
     }
+    return true;
+}
+
+void random_bytes(void *buf, size_t len)
+{
+    if (!random_try_bytes(buf, len))
+        LOG_FATAL("Could not get random bytes : %s", strerror(errno));
 }
 
 uint64_t random_u64(void)

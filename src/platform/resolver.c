@@ -43,52 +43,75 @@ static void (*fd_notify)(int fd, bool add);
 
 /* ---- on the helper thread ---- */
 
-static bool already_listed(const request *req, const addr_ip *ip)
+/* What to keep of getaddrinfo()'s answer. */
+struct keep {
+    int family;                 /* ADDR_UNSPEC: both */
+    bool scoped;                /* addresses that need a scope, without it */
+    bool unique;                /* each address once */
+};
+
+static bool already_listed(const addr_ip *addrs, int n, const addr_ip *ip)
 {
-    for (int i = 0; i < req->n_addrs; i++)
-        if (addr_equal(&req->addrs[i], ip))
+    for (int i = 0; i < n; i++)
+        if (addr_equal(&addrs[i], ip))
             return true;
     return false;
 }
 
-static void resolve(request *req)
+/* getaddrinfo() for name; up to max addresses into out. Returns how many,
+ * or -1 with the EAI_ code in *error. */
+static int lookup(const char *name, int ai_flags, const struct keep *keep, addr_ip *out,
+                  int max, int *error)
 {
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = req->family == ADDR_INET4 ? AF_INET
-                    : req->family == ADDR_INET6 ? AF_INET6 : AF_UNSPEC;
+    hints.ai_family = keep->family == ADDR_INET4 ? AF_INET
+                    : keep->family == ADDR_INET6 ? AF_INET6 : AF_UNSPEC;
     /* One entry per address rather than one per socket type. */
     hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = ai_flags;
 
-    req->n_addrs = 0;
-    int r = getaddrinfo(req->name, NULL, &hints, &res);
+    int r = getaddrinfo(name, NULL, &hints, &res);
     if (r != 0) {
-        /* Worth retrying: the resolver could not be asked or did not answer
-         * (EAI_AGAIN covers an unreachable or timing-out DNS server), or this
-         * host ran short of memory or descriptors. Anything else is an answer. */
-        req->status = r == EAI_AGAIN || r == EAI_MEMORY || r == EAI_SYSTEM
-                      ? RESOLVER_TRY_AGAIN : RESOLVER_FAILED;
-        return;
+        *error = r;
+        return -1;
     }
-
-    for (const struct addrinfo *ai = res; ai && req->n_addrs < RESOLVER_MAX_ADDRS;
-         ai = ai->ai_next) {
+    int n = 0;
+    for (const struct addrinfo *ai = res; ai && n < max; ai = ai->ai_next) {
         addr_sock sa;
         if (!ai->ai_addr || !addr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &sa))
             continue;
-        if (req->family != ADDR_UNSPEC && sa.ip.family != req->family)
+        if (keep->family != ADDR_UNSPEC && sa.ip.family != keep->family)
             continue;
-        /* An address that needs a scope (link-local) cannot be used without
-         * it, and addr_ip has no room for one. */
-        if (ai->ai_family == AF_INET6 &&
+        /* addr_ip has no room for a scope: an address that needs one (link-
+         * local) is usable without it only where the caller says so. */
+        if (!keep->scoped && ai->ai_family == AF_INET6 &&
             ((const struct sockaddr_in6 *)ai->ai_addr)->sin6_scope_id != 0)
             continue;
-        if (already_listed(req, &sa.ip))
+        if (keep->unique && already_listed(out, n, &sa.ip))
             continue;
-        req->addrs[req->n_addrs++] = sa.ip;
+        out[n++] = sa.ip;
     }
     freeaddrinfo(res);
-    req->status = req->n_addrs > 0 ? RESOLVER_OK : RESOLVER_FAILED;
+    return n;
+}
+
+static void resolve(request *req)
+{
+    const struct keep keep = { .family = req->family, .unique = true };
+    int error = 0;
+    int n = lookup(req->name, 0, &keep, req->addrs, RESOLVER_MAX_ADDRS, &error);
+    if (n < 0) {
+        req->n_addrs = 0;
+        /* Worth retrying: the resolver could not be asked or did not answer
+         * (EAI_AGAIN covers an unreachable or timing-out DNS server), or this
+         * host ran short of memory or descriptors. Anything else is an answer. */
+        req->status = error == EAI_AGAIN || error == EAI_MEMORY || error == EAI_SYSTEM
+                      ? RESOLVER_TRY_AGAIN : RESOLVER_FAILED;
+        return;
+    }
+    req->n_addrs = n;
+    req->status = n > 0 ? RESOLVER_OK : RESOLVER_FAILED;
 }
 
 static void *worker(void *p)
@@ -295,4 +318,35 @@ void resolver_finish(void)
     }
     queue_tail = NULL;
     close_pair();
+}
+
+/* ---- blocking lookups ---- */
+
+int resolver_lookup_blocking(const char *name, int family, unsigned flags, addr_ip *out,
+                             int max)
+{
+    if (max <= 0 || (family != ADDR_UNSPEC && family != ADDR_INET4 && family != ADDR_INET6))
+        return 0;
+    addr_ip numeric;
+    if (addr_parse(name, &numeric)) {
+        if (family != ADDR_UNSPEC && numeric.family != family)
+            return 0;
+        out[0] = numeric;
+        return 1;
+    }
+    const struct keep keep = { .family = family, .scoped = flags & RESOLVER_SCOPED };
+    int error;
+    int n = lookup(name, flags & RESOLVER_ADDRCONFIG ? AI_ADDRCONFIG : 0, &keep, out, max, &error);
+    return n > 0 ? n : 0;
+}
+
+bool resolver_name_blocking(const addr_ip *ip, char *name, size_t len)
+{
+    struct sockaddr_storage ss;
+    addr_sock sa = { .ip = *ip, .port = 0 };
+    size_t slen = addr_to_sockaddr(&sa, (struct sockaddr *)&ss, sizeof ss);
+    /* no flags: an address without a name comes back as its text */
+    return slen > 0 && len > 0 &&
+           getnameinfo((struct sockaddr *)&ss, (socklen_t)slen, name, (socklen_t)len, NULL, 0,
+                       0) == 0;
 }

@@ -6,11 +6,16 @@
  * are pending: an idle resolver holds no descriptor and no thread.
  *
  * Only names go through here: resolver_request() refuses a numeric address,
- * which the caller handles at once with addr_parse(). */
+ * which the caller handles at once with addr_parse().
+ *
+ * resolver_lookup_blocking() is the exception to "never block": a plain
+ * getaddrinfo() on the calling thread, for the names chronyd reads with its
+ * configuration (before any loop runs, as chrony does) and for chronyc. */
 #ifndef CW_RESOLVER_H
 #define CW_RESOLVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/addr.h"
 
@@ -59,5 +64,22 @@ int resolver_pending(void);
  * (the thread cannot be interrupted inside getaddrinfo), and close the
  * descriptor. */
 void resolver_finish(void);
+
+/* resolver_lookup_blocking() flags. */
+#define RESOLVER_ADDRCONFIG 0x1u    /* only families this host has addresses of */
+#define RESOLVER_SCOPED 0x2u        /* also addresses that need a scope (IPv6
+                                       link-local), which is dropped */
+
+/* Up to max addresses of name (family ADDR_INET4, ADDR_INET6, or ADDR_UNSPEC
+ * for both), in the order the system gives them. A numeric address is its
+ * own answer (none when of the other family) and never leaves the process.
+ * Returns how many, 0 when the name has none or cannot be resolved. */
+int resolver_lookup_blocking(const char *name, int family, unsigned flags, addr_ip *out,
+                             int max);
+
+/* The host name of an IPv4 or IPv6 address (a blocking reverse lookup; the
+ * address's text when it has no name), NUL-terminated in name. False when
+ * the lookup failed or name is too short. */
+bool resolver_name_blocking(const addr_ip *ip, char *name, size_t len);
 
 #endif

@@ -1,7 +1,9 @@
-/* sched: the poll() loop, its descriptor table, its timer queue and the quit
- * signals. Nothing but registered descriptors goes into the poll set (no
- * timerfd, self-pipe or signalfd), so the loop behaves the same under
- * LD_PRELOAD clock and network simulators. */
+/* sched: the poll() loop, its descriptor table and the quit signals; the
+ * timers are a core/timerq queue on CLOCK_MONOTONIC (the queue itself makes
+ * no system call, so the simulator's loop runs the same one). Nothing but
+ * registered descriptors goes into the poll set (no timerfd, self-pipe or
+ * signalfd), so the loop behaves the same under LD_PRELOAD clock and
+ * network simulators. */
 #include "platform/sched.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/mem.h"
+#include "core/timerq.h"
 
 /* A signal that arrives between the flag check and poll() is only noticed
  * when poll() returns, so poll() never sleeps longer than this. */
@@ -27,14 +30,6 @@ struct fd_entry {
     uint64_t generation;        /* tells a re-registered fd from the old one */
 };
 
-struct timer {
-    sched_timer_id id;
-    double due_mono_s;
-    sched_timer_handler handler;
-    void *arg;
-    struct timer *next;
-};
-
 static struct fd_entry *fds;
 static size_t n_fds, fds_alloc;
 static uint64_t next_generation = 1;
@@ -43,10 +38,8 @@ static struct pollfd *pollset;
 static uint64_t *poll_generations;
 static size_t pollset_alloc;
 
-/* Sorted by due time, then by id, so equal times run in insertion order. */
-static struct timer *timers;
-static int n_timers;
-static sched_timer_id next_timer_id = 1;
+/* Kept for the life of the process, so timer ids are never reused. */
+static struct timerq *timers;
 
 static bool quit_requested;
 static volatile sig_atomic_t pending_signal;
@@ -60,14 +53,16 @@ void sched_init(void)
     ended_by_signal = 0;
 }
 
+static struct timerq *timer_queue(void)
+{
+    if (!timers)
+        timers = timerq_create();
+    return timers;
+}
+
 void sched_finish(void)
 {
-    while (timers) {
-        struct timer *t = timers;
-        timers = t->next;
-        mem_free(t);
-    }
-    n_timers = 0;
+    timerq_clear(timer_queue());
     mem_free(fds);
     fds = NULL;
     n_fds = fds_alloc = 0;
@@ -131,39 +126,17 @@ void sched_now_real(struct timespec *ts)
 
 sched_timer_id sched_add_timeout(double delay_s, sched_timer_handler handler, void *arg)
 {
-    struct timer *t = mem_alloc(sizeof *t);
-    if (!(delay_s > 0.0))       /* also catches NaN */
-        delay_s = 0.0;
-    t->id = next_timer_id++;
-    t->due_mono_s = sched_now_mono() + delay_s;
-    t->handler = handler;
-    t->arg = arg;
-
-    struct timer **p = &timers;
-    while (*p && (*p)->due_mono_s <= t->due_mono_s)
-        p = &(*p)->next;
-    t->next = *p;
-    *p = t;
-    n_timers++;
-    return t->id;
+    return timerq_add_after(timer_queue(), sched_now_mono(), delay_s, handler, arg);
 }
 
 void sched_remove_timeout(sched_timer_id id)
 {
-    for (struct timer **p = &timers; *p; p = &(*p)->next) {
-        if ((*p)->id == id) {
-            struct timer *t = *p;
-            *p = t->next;
-            mem_free(t);
-            n_timers--;
-            return;
-        }
-    }
+    (void)timerq_remove(timer_queue(), id);
 }
 
 int sched_timer_count(void)
 {
-    return n_timers;
+    return timerq_count(timer_queue());
 }
 
 void sched_quit(void)
@@ -211,25 +184,15 @@ static bool should_stop(void)
  * waits for the next round, so descriptors are never starved. */
 static void run_due_timers(void)
 {
-    double now = sched_now_mono();
-    int budget = n_timers;
-
-    while (timers && timers->due_mono_s <= now && budget-- > 0 && !should_stop()) {
-        struct timer *t = timers;
-        timers = t->next;
-        n_timers--;
-        sched_timer_handler handler = t->handler;
-        void *arg = t->arg;
-        mem_free(t);
-        handler(arg);
-    }
+    (void)timerq_run_due(timer_queue(), sched_now_mono(), should_stop);
 }
 
 static int poll_timeout_ms(void)
 {
-    if (!timers)
+    double due_mono_s;
+    if (!timerq_next_due(timer_queue(), &due_mono_s))
         return SCHED_MAX_WAIT_MS;
-    double wait_ms = ceil((timers->due_mono_s - sched_now_mono()) * MS_PER_S);
+    double wait_ms = ceil((due_mono_s - sched_now_mono()) * MS_PER_S);
     if (wait_ms <= 0.0)
         return 0;
     return wait_ms < SCHED_MAX_WAIT_MS ? (int)wait_ms : SCHED_MAX_WAIT_MS;

@@ -16,6 +16,7 @@
 
 #include "chronyd/cmdmon.h"
 #include "chronyd/conf.h"
+#include "chronyd/manual_input.h"
 #include "chronyd/ntp_client.h"
 #include "chronyd/ntp_serve.h"
 #include "common/cmdproto.h"
@@ -34,6 +35,7 @@ static unsigned inputs;
 static void build(void)
 {
     cmdmon_finish();
+    manual_input_finish();
     ntp_client_finish();
     ntp_serve_finish();
     sched_init();
@@ -44,6 +46,7 @@ static void build(void)
     conf_parse_line("cmdallow 10.0.0.0/8");
     conf_parse_line("allow 127.0.0.0/8");
     conf_parse_line("local stratum 10");
+    conf_parse_line("manual");
     ntp_serve_init(conf_settings(), ADDR_UNSPEC);
     ntp_client_init(ADDR_UNSPEC);
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
@@ -52,6 +55,9 @@ static void build(void)
         o.online = i % 2 == 0;
         ntp_client_add(sources[i], &o, i == 3);
     }
+    /* settime and manual delete reach the sample store (the discipline
+     * is not running: nothing is applied) */
+    manual_input_init(conf_settings());
     cmdmon_init(conf_settings(), ADDR_UNSPEC, 0, 0);
 }
 

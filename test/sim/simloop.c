@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "common/mem.h"
+#include "core/timerq.h"
 #include "platform/sched.h"
 #include "simclock.h"
 #include "simnet.h"
@@ -24,14 +25,6 @@ struct fd_entry {
     void *arg;
 };
 
-struct timer {
-    sched_timer_id id;
-    double due_mono_s;
-    sched_timer_handler handler;
-    void *arg;
-    struct timer *next;
-};
-
 struct event {
     int64_t t_ns;
     uint64_t seq;
@@ -42,9 +35,8 @@ struct event {
 
 static struct fd_entry *fds;
 static size_t n_fds, fds_alloc;
-static struct timer *timers;
-static int n_timers;
-static sched_timer_id next_timer_id = 1;
+/* chronyd's own queue (core/timerq), on the simulated CLOCK_MONOTONIC */
+static struct timerq *timers;
 static bool quit_requested;
 
 static struct event *events;
@@ -106,14 +98,16 @@ void sched_init(void)
     quit_requested = false;
 }
 
+static struct timerq *timer_queue(void)
+{
+    if (!timers)
+        timers = timerq_create();
+    return timers;
+}
+
 void sched_finish(void)
 {
-    while (timers) {
-        struct timer *t = timers;
-        timers = t->next;
-        mem_free(t);
-    }
-    n_timers = 0;
+    timerq_clear(timer_queue());
     mem_free(fds);
     fds = NULL;
     n_fds = fds_alloc = 0;
@@ -156,38 +150,17 @@ int sched_fd_count(void)
 
 sched_timer_id sched_add_timeout(double delay_s, sched_timer_handler handler, void *arg)
 {
-    struct timer *t = mem_alloc(sizeof *t);
-    if (!(delay_s > 0.0))
-        delay_s = 0.0;
-    t->id = next_timer_id++;
-    t->due_mono_s = sched_now_mono() + delay_s;
-    t->handler = handler;
-    t->arg = arg;
-    struct timer **p = &timers;
-    while (*p && (*p)->due_mono_s <= t->due_mono_s)
-        p = &(*p)->next;
-    t->next = *p;
-    *p = t;
-    n_timers++;
-    return t->id;
+    return timerq_add_after(timer_queue(), sched_now_mono(), delay_s, handler, arg);
 }
 
 void sched_remove_timeout(sched_timer_id id)
 {
-    for (struct timer **p = &timers; *p; p = &(*p)->next) {
-        if ((*p)->id == id) {
-            struct timer *t = *p;
-            *p = t->next;
-            mem_free(t);
-            n_timers--;
-            return;
-        }
-    }
+    (void)timerq_remove(timer_queue(), id);
 }
 
 int sched_timer_count(void)
 {
-    return n_timers;
+    return timerq_count(timer_queue());
 }
 
 void sched_quit(void)
@@ -215,20 +188,14 @@ void sched_now_real(struct timespec *ts)
     simclock_read_real(ts);
 }
 
+static bool quit_was_requested(void)
+{
+    return quit_requested;
+}
+
 static void run_due_timers(void)
 {
-    double now = sched_now_mono();
-    int budget = n_timers;
-    while (timers && timers->due_mono_s <= now && budget-- > 0 && !quit_requested) {
-        struct timer *t = timers;
-        timers = t->next;
-        n_timers--;
-        sched_timer_handler handler = t->handler;
-        void *arg = t->arg;
-        mem_free(t);
-        timer_runs++;
-        handler(arg);
-    }
+    timer_runs += (uint64_t)timerq_run_due(timer_queue(), sched_now_mono(), quit_was_requested);
 }
 
 /* Handlers of the readable descriptors, each once, as one poll() round
@@ -254,8 +221,9 @@ static int64_t next_time(void)
     int64_t next = (now / NS_PER_S + 1) * NS_PER_S;
     if (events && events->t_ns < next)
         next = events->t_ns;
-    if (timers) {
-        int64_t t = now + simclock_ns_until_mono(timers->due_mono_s);
+    double due_mono_s;
+    if (timerq_next_due(timer_queue(), &due_mono_s)) {
+        int64_t t = now + simclock_ns_until_mono(due_mono_s);
         if (t < next)
             next = t;
     }
@@ -272,7 +240,9 @@ void sched_run(void)
         /* datagrams waiting, or a timer added with no delay: another round
          * at the same instant, as poll() would return at once */
         bool busy = dispatch_fds();
-        if (!busy && !quit_requested && timers && timers->due_mono_s <= sched_now_mono())
+        double due_mono_s;
+        if (!busy && !quit_requested && timerq_next_due(timer_queue(), &due_mono_s) &&
+            due_mono_s <= sched_now_mono())
             busy = true;
         if (busy) {
             if (++stuck > MAX_ROUNDS_WITHOUT_PROGRESS)

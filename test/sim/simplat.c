@@ -47,6 +47,12 @@ uint64_t random_u64(void)
     return simrng_u64(&daemon_rng);
 }
 
+bool random_try_bytes(void *buf, size_t len)
+{
+    random_bytes(buf, len);
+    return true;
+}
+
 double random_unit(void)
 {
     return (double)(random_u64() >> (64 - DOUBLE_MANTISSA_BITS)) /
@@ -258,6 +264,25 @@ int resolver_pending(void)
     for (struct request *r = requests; r; r = r->next)
         if (!r->cancelled)
             n++;
+    return n;
+}
+
+/* The configuration's names (allow/deny and such): the same table, at once. */
+int resolver_lookup_blocking(const char *name, int family, unsigned flags, addr_ip *out,
+                             int max)
+{
+    addr_ip ip;
+    if (addr_parse(name, &ip)) {
+        if (max <= 0 || (family != ADDR_UNSPEC && ip.family != family))
+            return 0;
+        out[0] = ip;
+        return 1;
+    }
+    int n = 0;
+    for (int i = 0; i < n_hosts && n < max; i++)
+        if (strcmp(hosts[i].name, name) == 0 &&
+            (family == ADDR_UNSPEC || family == hosts[i].ip.family))
+            out[n++] = hosts[i].ip;
     return n;
 }
 

@@ -1,7 +1,8 @@
 /* simplat: the rest of the simulated platform. Implements platform/sysclock.h
  * (on simclock's kernel), random.h (a seeded stream), clockprec.h (a fixed
  * precision), resolver.h (names from a table the scenario gives, answered
- * after a short virtual delay) and daemon.h (nothing to detach, no files). */
+ * after a short virtual delay, or at once by the blocking lookup) and
+ * daemon.h (nothing to detach, no pid file). */
 #ifndef CW_SIM_SIMPLAT_H
 #define CW_SIM_SIMPLAT_H
 

@@ -216,15 +216,8 @@ EOF
 spawn env LD_PRELOAD="$SHIM" CLOCKSHIM_OFFSET=1.5 CLOCKSHIM_FREQ=50 CLOCKSHIM_RECORD="$CREC" \
     "$REF" -d -u root -f "$TMP/c.conf" 2> "$TMP/c.log"
 CPID=$!
-# converged: the record of the daemon shows |offset| < 1 ms on every line of
-# the last 10 s of true time, and has lines over those 10 s.
-converged() {
-    awk -v p="$CPID" '
-        $1 != p { next }
-        { t = $2; o = $3; if (o < 0) o = -o
-          if (o >= 0.001) since = 0; else if (!since) since = t; last = t }
-        END { exit !(since && last - since >= 10) }' "$CREC" 2> /dev/null
-}
+# converged: the daemon within 1 ms for the last 10 s (lib.sh rec_converged)
+converged() { rec_converged "$CREC" "$CPID"; }
 if wait_for 60 converged; then
     pass chronyd_daemon_converged_1ms
 else

@@ -29,38 +29,17 @@ for b in "$CHRONYD" "$NTPPROBE"; do
     fi
 done
 
+# start NAME BINARY CONFIG-LINE...: a chronyd -x with its files and its
+# socket in $TMP/NAME (lib.sh start_in_dir)
 start() {
-    name=$1; bin=$2; shift 2
-    dir=$TMP/$name
-    mkdir -m 0770 "$dir"
-    for line in "$@"; do echo "$line"; done > "$dir/chrony.conf"
-    cat >> "$dir/chrony.conf" <<EOF
-bindcmdaddress $dir/chronyd.sock
-pidfile $dir/chronyd.pid
-driftfile $dir/drift
-EOF
-    spawn "$bin" -x -d -u root -f "$dir/chrony.conf" > "$dir/log" 2>&1
-    eval "PID_$name=\$!"
+    sname=$1; sbin=$2; shift 2
+    start_in_dir "$sname" "$sbin" "$@" "bindcmdaddress $TMP/$sname/chronyd.sock"
 }
 
-# deb WHO ARGS...: Debian's chronyc on WHO's socket; output in $OUT
-deb() {
-    who=$1; shift
-    "$DEB" -h "$TMP/$who/chronyd.sock" "$@" > "$TMP/out" 2> "$TMP/err" < /dev/null
-    rc=$?
-    OUT=$(cat "$TMP/out" "$TMP/err")
-}
-has() { printf '%s\n' "$OUT" | grep -q -- "$1"; }
-ok() {
-    name=$1; shift
-    deb "$@"
-    if [ "$rc" -eq 0 ] && [ "$OUT" = "200 OK" ]; then pass "$name"; else fail "$name" "rc=$rc $OUT"; fi
-}
-says() {
-    name=$1; text=$2; shift 2
-    deb "$@"
-    if has "$text"; then pass "$name"; else fail "$name" "rc=$rc: $(printf '%s' "$OUT" | head -5)"; fi
-}
+# deb WHO ARGS...: Debian's chronyc on WHO's socket; output in $OUT (ok and
+# says of lib.sh run it)
+deb() { ask_with "$DEB" "$@"; }
+ASK=deb
 
 # shape: each line's label (text before a colon) or its field count (CSV),
 # and the lines that are the same on every daemon (headers, legends)

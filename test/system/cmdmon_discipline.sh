@@ -125,10 +125,10 @@ if [ "$rc" -eq 0 ] && has 'Number of sample points in measurement set' && [ -n "
    has '^127\.0\.0\.5 *0 *0 *0 '; then
     pass sourcestats_verbose; else fail sourcestats_verbose "$OUT"; fi
 c -n selectdata -v
-# a source never heard from is 's' (unsynchronised) once a selection has
-# run, as in chrony 4.3
+# a source never heard from has no statistics: 'M', as in chrony 4.8
+# (chrony 4.3 looked at its leap status first: 's')
 if [ "$rc" -eq 0 ] && has 'S - stale, O - orphan' && has '^\* 127\.0\.0\.1 *N ----- ----- ' &&
-   has '^s 127\.0\.0\.5 *N ----- ----- '; then
+   has '^M 127\.0\.0\.5 *N ----- ----- '; then
     pass selectdata_verbose; else fail selectdata_verbose "$OUT"; fi
 
 # ---- dfreq and doffset, with the source offline (no updates) ----

@@ -100,6 +100,9 @@ check timeout_removes_pidfile [ ! -e "$PIDFILE" ]
 $SETPRIV "$CHRONYD" -x -n -t 0 -l "$TMP/file.log" -f "$CONF" 2> "$TMP/l.err"
 check logfile_written sh -c "grep -q 'chronyd exiting' '$TMP/file.log' && grep -q 'Timeout reached' '$TMP/file.log'"
 check logfile_has_start_line has_line "$TMP/file.log" "$VERSION_LINE"
+# every line stamped with the time (the clock main hands to the log module)
+check logfile_stamped sh -c \
+    "grep -c '^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z ' '$TMP/file.log' | grep -qx \$(wc -l < '$TMP/file.log')"
 check logfile_not_on_terminal [ ! -s "$TMP/l.err" ]
 check logfile_private [ "$(stat -c %a "$TMP/file.log")" = 640 ]
 $SETPRIV "$CHRONYD" -x -n -t 0 -l "$TMP/no/such/dir/x.log" -f "$CONF" 2> "$TMP/lbad.err"

@@ -33,21 +33,11 @@ rec_start_pid() { awk '$10 == "start" { p = $1 } END { print p }' "$1"; }
 clock_changes() { awk -v p="$2" '$1 == p && ($10 ~ /^adjtimex:/ || $10 ~ /^settime/) { print $10 }' "$1"; }
 
 P=$(free_port)
-mkdir -p "$TMP/srv" "$TMP/q" "$TMP/c" "$TMP/x" "$TMP/s"
-chmod 700 "$TMP/srv" "$TMP/q" "$TMP/c" "$TMP/x" "$TMP/s"
-cat > "$TMP/srv.conf" <<EOF
-port $P
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 8
-pidfile $TMP/srv/chronyd.pid
-cmdport 0
-bindcmdaddress /
-EOF
+mkdir -p "$TMP/q" "$TMP/c" "$TMP/x" "$TMP/s"
+chmod 700 "$TMP/q" "$TMP/c" "$TMP/x" "$TMP/s"
 # The server keeps true time: -x, no shim.
-spawn "$CHRONYD" -x -d -u root -f "$TMP/srv.conf" 2> "$TMP/srv.log"
-SRV=$!
-wait_for 5 test -s "$TMP/srv/chronyd.pid" || fail discipline_server_started "$(cat "$TMP/srv.log")"
+local_server "$P" "$CHRONYD"
+local_server_started discipline_server_started
 
 # --- (a) chronyd -q ----------------------------------------------------------------
 QREC=$TMP/q.rec
@@ -96,15 +86,8 @@ spawn env LD_PRELOAD="$SHIM" CLOCKSHIM_OFFSET=1.5 CLOCKSHIM_FREQ=50 CLOCKSHIM_RE
 XPID=$!
 t0=$(date +%s.%N)
 
-# converged: |offset| < 1 ms on every line of the last 10 s of the record,
-# which has lines over those 10 s
-converged() {
-    awk -v p="$CPID" '
-        $1 != p { next }
-        { t = $2; o = $3; if (o < 0) o = -o
-          if (o >= 0.001) since = 0; else if (!since) since = t; last = t }
-        END { exit !(since && last - since >= 10) }' "$CREC" 2> /dev/null
-}
+# converged: the client within 1 ms for the last 10 s (lib.sh rec_converged)
+converged() { rec_converged "$CREC" "$CPID"; }
 if wait_for 50 converged; then
     pass daemon_converged_1ms
 else

@@ -9,20 +9,10 @@
 
 DEBIAN_CHRONYD=${DEBIAN_CHRONYD:-/usr/sbin/chronyd}
 P=$(free_port)
-mkdir -p "$TMP/srv" "$TMP/c"
-chmod 700 "$TMP/srv" "$TMP/c"
-cat > "$TMP/srv.conf" <<EOF
-port $P
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 8
-pidfile $TMP/srv/chronyd.pid
-cmdport 0
-bindcmdaddress /
-EOF
-spawn "$CHRONYD" -x -d -u root -f "$TMP/srv.conf" 2> "$TMP/srv.log"
-SRV=$!
-wait_for 5 test -s "$TMP/srv/chronyd.pid" || fail dump_server_started "$(cat "$TMP/srv.log")"
+mkdir -p "$TMP/c"
+chmod 700 "$TMP/c"
+local_server "$P" "$CHRONYD"
+local_server_started dump_server_started
 
 D=$TMP/dump/dir                 # does not exist yet: chronyd creates it
 cat > "$TMP/c.conf" <<EOF

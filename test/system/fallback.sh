@@ -10,19 +10,7 @@
 
 NTPPROBE=${NTPPROBE:-$CW_BUILD/test/tools/ntpprobe}
 P=$(free_port)
-mkdir -p "$TMP/srv"
-chmod 700 "$TMP/srv"
-cat > "$TMP/srv.conf" <<EOF
-port $P
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 8
-pidfile $TMP/srv/chronyd.pid
-cmdport 0
-bindcmdaddress /
-EOF
-spawn "$CHRONYD" -x -d -u root -f "$TMP/srv.conf" 2> "$TMP/srv.log"
-SRV=$!
+local_server "$P" "$CHRONYD"
 
 for c in fb plain; do
     mkdir -p "$TMP/$c"

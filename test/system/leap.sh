@@ -60,20 +60,7 @@ EOF
 
 P=$(free_port)
 Q=$(free_port)
-mkdir -p "$TMP/srv"
-chmod 700 "$TMP/srv"
-cat > "$TMP/srv.conf" <<EOF
-port $P
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 8
-pidfile $TMP/srv/chronyd.pid
-cmdport 0
-bindcmdaddress /
-EOF
-spawn env LD_PRELOAD="$SHIM" CLOCKSHIM_OFFSET="$OFF" \
-    "$CHRONYD" -x -d -u root -f "$TMP/srv.conf" 2> "$TMP/srv.log"
-SRV=$!
+local_server "$P" env LD_PRELOAD="$SHIM" CLOCKSHIM_OFFSET="$OFF" "$CHRONYD"
 
 MODES="system step slew ignore"
 for m in $MODES; do

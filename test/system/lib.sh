@@ -57,3 +57,86 @@ cw_cleanup() {
     rm -rf "$TMP"
 }
 trap cw_cleanup EXIT
+
+# ---- daemons and clients shared by several tests ----
+
+# start_in_dir NAME BINARY CONFIG-LINE...: a chronyd -x (ours, or Debian's as
+# BINARY) with the configuration lines, then its pidfile and driftfile, all in
+# $TMP/NAME (mode 0770; a command socket only where a line binds one); its
+# output in $TMP/NAME/log, its PID in $! and $PID_NAME.
+start_in_dir() {
+    name=$1; bin=$2; shift 2
+    dir=$TMP/$name
+    mkdir -p -m 0770 "$dir"
+    for line in "$@"; do echo "$line"; done > "$dir/chrony.conf"
+    cat >> "$dir/chrony.conf" <<EOF
+pidfile $dir/chronyd.pid
+driftfile $dir/drift
+EOF
+    spawn "$bin" -x -d -u root -f "$dir/chrony.conf" > "$dir/log" 2>&1
+    eval "PID_$name=\$!"
+}
+
+# ask_with CHRONYC WHO ARGS...: CHRONYC on WHO's socket $TMP/WHO/chronyd.sock;
+# its output then its errors in $OUT, its exit status in $rc
+ask_with() {
+    bin=$1; who=$2; shift 2
+    "$bin" -h "$TMP/$who/chronyd.sock" "$@" > "$TMP/out" 2> "$TMP/err" < /dev/null
+    rc=$?
+    OUT=$(cat "$TMP/out" "$TMP/err")
+}
+# ask_ours WHO ARGS...: our chronyc on WHO's socket, as ask_with
+ask_ours() { ask_with "$CHRONYC" "$@"; }
+# the client that ok and says run (a function taking WHO ARGS...)
+ASK=ask_ours
+# has TEXT: a line of $OUT contains TEXT
+has() { printf '%s\n' "$OUT" | grep -q -- "$1"; }
+# ok NAME WHO ARGS...: the command, run by $ASK, answers exactly 200 OK
+ok() {
+    name=$1; shift
+    $ASK "$@"
+    if [ "$rc" -eq 0 ] && [ "$OUT" = "200 OK" ]; then pass "$name"; else fail "$name" "rc=$rc $OUT"; fi
+}
+# says NAME TEXT WHO ARGS...: the command, run by $ASK, prints a line with TEXT
+says() {
+    name=$1; text=$2; shift 2
+    $ASK "$@"
+    if has "$text"; then pass "$name"; else fail "$name" "rc=$rc: $(printf '%s' "$OUT" | head -5)"; fi
+}
+
+# local_server PORT COMMAND...: COMMAND (our chronyd, or a command running
+# it such as `env LD_PRELOAD=... chronyd`) with -x, serving `local stratum 8`
+# to 127.0.0.1 on PORT, with no command port nor socket; its configuration
+# $TMP/srv.conf, its pidfile in $TMP/srv, its errors in $TMP/srv.log, its PID
+# in $SRV.
+local_server() {
+    mkdir -p "$TMP/srv"
+    chmod 700 "$TMP/srv"
+    cat > "$TMP/srv.conf" <<EOF
+port $1
+bindaddress 127.0.0.1
+allow 127.0.0.1
+local stratum 8
+pidfile $TMP/srv/chronyd.pid
+cmdport 0
+bindcmdaddress /
+EOF
+    shift
+    spawn "$@" -x -d -u root -f "$TMP/srv.conf" 2> "$TMP/srv.log"
+    SRV=$!
+}
+# local_server_started NAME: FAIL NAME (with the server's errors) unless its
+# pidfile appears within 5 s
+local_server_started() {
+    wait_for 5 test -s "$TMP/srv/chronyd.pid" || fail "$1" "$(cat "$TMP/srv.log")"
+}
+
+# rec_converged REC PID: in a clock shim record, PID's |offset| stayed under
+# 1 ms on every line of the last 10 s of true time, and lines cover those 10 s
+rec_converged() {
+    awk -v p="$2" '
+        $1 != p { next }
+        { t = $2; o = $3; if (o < 0) o = -o
+          if (o >= 0.001) since = 0; else if (!since) since = t; last = t }
+        END { exit !(since && last - since >= 10) }' "$1" 2> /dev/null
+}

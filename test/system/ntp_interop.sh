@@ -24,18 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-udp_bound() {
-    hex=$(printf '%04X' "$1")
-    awk -v h="$hex" 'NR > 1 { n = split($2, a, ":"); if (a[n] == h) f = 1 } END { exit !f }' \
-        /proc/net/udp /proc/net/udp6 2>/dev/null
-}
-# new_port: sets PORT to a UDP port nothing is bound to.
-new_port() {
-    cw_port_next=$((cw_port_next + 1))
-    PORT=$((cw_port_base + cw_port_next))
-    if udp_bound "$PORT"; then new_port; fi
-}
-
 # write_conf NAME DIRECTIVE...: $TMP/NAME.conf with every file in $TMP.
 write_conf() {
     wc_name=$1; shift
@@ -65,7 +53,7 @@ chronyc_to() { n=$1; shift; "$REF_CHRONYC" -h "$TMP/$n.sock" "$@" 2>&1; }
 field() { printf '%s\n' "$1" | sed -n "s/^$2 *: //p" | head -n 1; }
 
 # --- Debian's chronyd polling our server -----------------------------------
-new_port; P=$PORT
+P=$(free_port)
 write_conf ours "port $P" "bindaddress 127.0.0.1" "allow 127.0.0.1" "local stratum 8"
 run_daemon ours "$CHRONYD"
 OURS=$SPID
@@ -143,10 +131,10 @@ compare() {
 # sets OP and RP (ports) and OPID, RPID.
 oracle_pair() {
     op_name=$1; shift
-    new_port; OP=$PORT
+    OP=$(free_port)
     write_conf "o_$op_name" "port $OP" "$@"
     run_daemon "o_$op_name" "$CHRONYD"; OPID=$SPID
-    new_port; RP=$PORT
+    RP=$(free_port)
     write_conf "r_$op_name" "port $RP" "$@"
     run_daemon "r_$op_name" "$REF_CHRONYD"; RPID=$SPID
     wait_for 5 test -s "$TMP/o_$op_name.pid" && wait_for 5 test -s "$TMP/r_$op_name.pid"

@@ -54,14 +54,6 @@ udp_bound() {
         /proc/net/udp /proc/net/udp6 2>/dev/null
 }
 
-# new_port: sets PORT to a UDP port nothing is bound to. (lib.sh's
-# free_port cannot advance its counter when called as $(free_port).)
-new_port() {
-    cw_port_next=$((cw_port_next + 1))
-    PORT=$((cw_port_base + cw_port_next))
-    if udp_bound "$PORT"; then new_port; fi
-}
-
 # udp_sockets PID: how many UDP sockets the process holds.
 udp_sockets() { ss -uanp 2>/dev/null | grep -c "pid=$1,"; }
 
@@ -74,7 +66,7 @@ wait_started() {
 near() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v + 0 >= lo && v + 0 <= hi) }'; }
 
 # --- local stratum 8: the reply chrony 4.3 gives --------------------------
-new_port; P=$PORT
+P=$(free_port)
 start_server local8 "$P" "allow 127.0.0.1" "local stratum 8"
 LOCAL8=$SPID
 if wait_for 5 answered "$P"; then
@@ -110,7 +102,7 @@ probe -p "$P" -b 127.0.0.2 127.0.0.1
 check denied_gets_no_reply [ "$(val replies "$OUT")" = 0 ]
 check allowed_still_answered answered "$P"
 
-new_port; P2=$PORT
+P2=$(free_port)
 start_server acl "$P2" "allow 127.0.0.0/8" "deny 127.0.0.3" "local stratum 8"
 ACL=$SPID
 if wait_for 5 answered "$P2"; then
@@ -128,7 +120,7 @@ fi
 stop_server "$ACL"
 
 # --- no allow, or port 0: no socket at all ---------------------------------
-new_port; P3=$PORT
+P3=$(free_port)
 start_server noallow "$P3" "local stratum 8"
 wait_started noallow
 if udp_bound "$P3"; then fail no_allow_no_socket "port $P3 is bound"; else pass no_allow_no_socket; fi
@@ -148,7 +140,7 @@ check port0_still_running kill -0 "$SPID"
 stop_server "$SPID"
 
 # --- unsynchronised (no local) ---------------------------------------------
-new_port; P5=$PORT
+P5=$(free_port)
 start_server unsync "$P5" "allow 127.0.0.1"
 if wait_for 5 answered "$P5"; then
     probe -p "$P5" 127.0.0.1
@@ -161,7 +153,7 @@ fi
 stop_server "$SPID"
 
 # --- bindaddress and IPv6 --------------------------------------------------
-new_port; P6=$PORT
+P6=$(free_port)
 start_server bind "$P6" "allow 127.0.0.0/8" "allow ::1" "bindaddress 127.0.0.2" "local stratum 8"
 if wait_for 5 answered "$P6" 127.0.0.2; then
     pass bindaddress_answers
@@ -181,7 +173,7 @@ stop_server "$SPID"
 # --- chronyd -4 / -6: one family's server socket only ---------------------
 if [ -f /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
     for fam in 4 6; do
-        new_port; PF=$PORT
+        PF=$(free_port)
         SERVER_OPTS=-$fam
         start_server "inet$fam" "$PF" "allow" "local stratum 8"
         SERVER_OPTS=""
@@ -200,7 +192,7 @@ else
 fi
 
 # --- dscp: the DS field of the replies (IPv4 TOS, IPv6 traffic class) ------
-new_port; PQ=$PORT
+PQ=$(free_port)
 start_server dscp "$PQ" "allow" "local stratum 8" "dscp 46"
 if wait_for 5 answered "$PQ" 127.0.0.1; then
     probe -p "$PQ" 127.0.0.1
@@ -218,7 +210,7 @@ if grep -q "dscp directive not supported" "$TMP/dscp.log"; then fail dscp_no_war
 # --- ratelimit with kod (chrony 4.8 semantics) -----------------------------
 # burst 1 then limited: 1 in 2^4 leaks a normal reply, 1 in 2 of the rest
 # gets a KoD RATE, the others nothing.
-new_port; P7=$PORT
+P7=$(free_port)
 start_server rate "$P7" "allow 127.0.0.0/8" "local stratum 8" \
     "ratelimit interval 4 burst 1 leak 4 kod 1"
 if wait_for 5 answered "$P7" 127.0.0.1; then
@@ -241,7 +233,7 @@ else
 fi
 stop_server "$SPID"
 
-new_port; P8=$PORT
+P8=$(free_port)
 start_server ratenokod "$P8" "allow 127.0.0.0/8" "local stratum 8" "ratelimit interval 4 burst 2"
 if wait_for 5 answered "$P8" 127.0.0.1; then
     probe -p "$P8" -b 127.0.0.5 -n 40 127.0.0.1 2>/dev/null || true

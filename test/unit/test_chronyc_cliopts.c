@@ -32,6 +32,57 @@ TEST(defaults)
     CHECK(o.hosts == NULL);
     CHECK(!o.csv && !o.no_dns && !o.source_names && !o.end_dot && !o.multi);
     CHECK_STR(cliopts_default_hosts(), CW_DEFAULT_SOCKET ",127.0.0.1,::1");
+    CHECK_STR(o.user, CW_DEFAULT_CHRONYC_USER);
+    CHECK_STR(cliopts_default_user(), CW_DEFAULT_CHRONYC_USER);
+}
+
+TEST(user_option)
+{
+    struct cliopts o;
+    CHECK_INT(parse("chronyc -u nobody -n tracking", &o, NULL), CLIOPTS_RUN);
+    CHECK_STR(o.user, "nobody");
+    CHECK(o.no_dns);
+    CHECK_INT(o.first_command, 4);
+    /* grouped with other letters, the argument attached */
+    CHECK_INT(parse("chronyc -nu_chrony sources", &o, NULL), CLIOPTS_RUN);
+    CHECK_STR(o.user, "_chrony");
+    CHECK_INT(o.first_command, 2);
+    /* the last -u wins */
+    CHECK_INT(parse("chronyc -u a -u b", &o, NULL), CLIOPTS_RUN);
+    CHECK_STR(o.user, "b");
+    /* after the command it is the command's */
+    CHECK_INT(parse("chronyc tracking -u nobody", &o, NULL), CLIOPTS_RUN);
+    CHECK_STR(o.user, CW_DEFAULT_CHRONYC_USER);
+    CHECK_INT(o.first_command, 1);
+    /* -u needs its argument */
+    CHECK_INT(parse("chronyc -u", &o, NULL), CLIOPTS_BAD);
+}
+
+TEST(user_to_switch_to)
+{
+    struct cliopts o;
+    /* root switches to any user other than one named root */
+    parse("chronyc -u nobody", &o, NULL);
+    CHECK_STR(cliopts_user_to_switch_to(&o, true), "nobody");
+    /* an unknown name too: the switch reports it */
+    parse("chronyc -u no-such-user", &o, NULL);
+    CHECK_STR(cliopts_user_to_switch_to(&o, true), "no-such-user");
+    parse("chronyc -u root", &o, NULL);
+    CHECK(cliopts_user_to_switch_to(&o, true) == NULL);
+    /* the name is compared, not the UID it stands for */
+    parse("chronyc -u toor", &o, NULL);
+    CHECK_STR(cliopts_user_to_switch_to(&o, true), "toor");
+    /* a process that is not root keeps its user, whatever -u says */
+    parse("chronyc -u nobody", &o, NULL);
+    CHECK(cliopts_user_to_switch_to(&o, false) == NULL);
+    parse("chronyc -u no-such-user", &o, NULL);
+    CHECK(cliopts_user_to_switch_to(&o, false) == NULL);
+    /* without -u: the build's default user */
+    parse("chronyc", &o, NULL);
+    if (strcmp(CW_DEFAULT_CHRONYC_USER, "root") == 0)
+        CHECK(cliopts_user_to_switch_to(&o, true) == NULL);
+    else
+        CHECK_STR(cliopts_user_to_switch_to(&o, true), CW_DEFAULT_CHRONYC_USER);
 }
 
 TEST(short_options)
@@ -77,7 +128,7 @@ TEST(help_version_and_errors)
     CHECK_INT(parse("chronyc -n -v tracking", &o, NULL), CLIOPTS_VERSION);
     /* getopt names the bad option on stderr; the caller prints the usage */
     CHECK_INT(parse("chronyc -Z", &o, NULL), CLIOPTS_BAD);
-    CHECK_INT(parse("chronyc -u chrony tracking", &o, NULL), CLIOPTS_BAD);
+    CHECK_INT(parse("chronyc -U", &o, NULL), CLIOPTS_BAD);
     CHECK_INT(parse("chronyc -h", &o, NULL), CLIOPTS_BAD);
     CHECK_INT(parse("chronyc -p", &o, NULL), CLIOPTS_BAD);
     /* parsing again after an error starts afresh */
@@ -95,6 +146,9 @@ TEST(usage_and_version_text)
     CHECK(strncmp(text, "Usage: chronyc [OPTION]... [COMMAND]...\n\nOptions:\n", 50) == 0);
     CHECK(strstr(text, "  -h HOST\tSpecify server (" CW_DEFAULT_SOCKET ",127.0.0.1,::1)\n"));
     CHECK(strstr(text, "  -p PORT\tSpecify UDP port (323)\n"));
+    CHECK(strstr(text, "  -p PORT\tSpecify UDP port (323)\n"
+                       "  -u USER\tSpecify user (" CW_DEFAULT_CHRONYC_USER ")\n"
+                       "  -v, --version\tPrint version and exit\n"));
     CHECK(strstr(text, "  -v, --version\tPrint version and exit\n"));
     free(text);
 
@@ -112,6 +166,8 @@ TEST(usage_and_version_text)
 
 TEST_LIST {
     T(defaults),
+    T(user_option),
+    T(user_to_switch_to),
     T(short_options),
     T(options_stop_at_the_command),
     T(help_version_and_errors),

@@ -207,6 +207,29 @@ TEST(unknown_codes_are_invalid)
     stop();
 }
 
+/* LOGON (10), as Debian's chronyd 4.3 answers it (measured with
+ * test/tools/cmdprobe): BADPKTLENGTH below its 32 bytes, "500 Failure"
+ * from there on, on the Unix socket and on UDP alike. */
+TEST(obsolete_logon_fails_as_in_chrony_43)
+{
+    uint8_t pkt[MAX_PKT];
+    start(NULL);
+    struct cmdmon_origin lo = udp_from("127.0.0.1");
+    static const struct { size_t len; uint16_t status; } cases[] = {
+        { 28, CANDM_STT_BADPKTLENGTH }, { 31, CANDM_STT_BADPKTLENGTH },
+        { 32, CANDM_STT_FAILED }, { 40, CANDM_STT_FAILED }, { 860, CANDM_STT_FAILED },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = request(pkt, CANDM_REQ_LOGON, NULL, 0, cases[i].len);
+        struct answer a = send_from(&unix_origin, pkt, len);
+        CHECK_INT(a.status, cases[i].status);
+        CHECK_INT(a.reply, CANDM_RPY_NULL);
+        CHECK_INT(a.len, CANDM_REPLY_HEADER_LEN);
+        CHECK_INT(send_from(&lo, pkt, len).status, cases[i].status);
+    }
+    stop();
+}
+
 TEST(short_requests_get_bad_length_never_a_longer_reply)
 {
     uint8_t pkt[MAX_PKT];
@@ -671,8 +694,9 @@ TEST(absent_facilities)
     CHECK_INT(ask_status_only(CANDM_REQ_SMOOTHTIME).status, CANDM_STT_NOTENABLED);
     CHECK_INT(ask_status_only(CANDM_REQ_SETTIME).status, CANDM_STT_NOTENABLED);
     CHECK_INT(ask_status_only(CANDM_REQ_MANUAL_DELETE).status, CANDM_STT_BADSAMPLE);
+    /* manual input (not started here: no samples, off) */
     uint32_t option = index_wire(CANDM_MANUAL_ON);
-    CHECK_INT(ask(CANDM_REQ_MANUAL, &option, sizeof option).status, CANDM_STT_NOTENABLED);
+    CHECK_INT(ask(CANDM_REQ_MANUAL, &option, sizeof option).status, CANDM_STT_SUCCESS);
     option = index_wire(CANDM_MANUAL_OFF);
     CHECK_INT(ask(CANDM_REQ_MANUAL, &option, sizeof option).status, CANDM_STT_SUCCESS);
     option = index_wire(3);
@@ -691,6 +715,7 @@ TEST_LIST {
     T(header_checks_drop_silently),
     T(bad_version_gets_version_6_answer),
     T(unknown_codes_are_invalid),
+    T(obsolete_logon_fails_as_in_chrony_43),
     T(short_requests_get_bad_length_never_a_longer_reply),
     T(udp_serves_only_the_open_set),
     T(opencommands_changes_the_open_set),

@@ -210,6 +210,7 @@ TEST(packet_lengths)
         { CANDM_REQ_MODIFY_MINPOLL, 44, 44 },
         { CANDM_REQ_DUMP, 28, 28 },
         { CANDM_REQ_MODIFY_MAXUPDATESKEW, 28, 28 },
+        { CANDM_REQ_LOGON, 32, 0 },             /* obsolete; gone in 4.8 */
         { CANDM_REQ_SETTIME, 40, 40 },
         { CANDM_REQ_N_SOURCES, 32, 32 },
         { CANDM_REQ_SOURCE_DATA, 76, 76 },
@@ -261,12 +262,11 @@ TEST(packet_lengths)
               (CANDM_REQUEST_HEADER_LEN + cmd->data_len) <= CANDM_MAX_PADDING);
     }
     /* codes neither release accepts */
-    CHECK(cmdproto_command(CANDM_REQ_LOGON) == NULL);
     CHECK(cmdproto_command(CANDM_REQ_LOCAL) == NULL);
     CHECK(cmdproto_command(CANDM_REQ_DOFFSET) == NULL);
     CHECK(cmdproto_command(CANDM_REQ_ADD_SERVER3) == NULL);
     CHECK(cmdproto_command(CANDM_N_REQUEST_TYPES) == NULL);
-    CHECK_INT(cmdproto_request_len(CANDM_REQ_LOGON, CANDM_RPY_NULL), 0);
+    CHECK_INT(cmdproto_request_len(CANDM_REQ_LOCAL, CANDM_RPY_NULL), 0);
 
     CHECK_INT(cmdproto_reply_len(CANDM_RPY_NULL), 28);
     CHECK_INT(cmdproto_reply_len(CANDM_RPY_NTP_DATA), 152);
@@ -287,13 +287,15 @@ TEST(reply_forms_and_access)
     CHECK_INT(cmdproto_reply_for(CANDM_REQ_SERVER_STATS, 72), CANDM_RPY_SERVER_STATS3);
     CHECK_INT(cmdproto_reply_for(CANDM_REQ_SERVER_STATS, 196), CANDM_RPY_SERVER_STATS4);
     CHECK_INT(cmdproto_reply_for(CANDM_REQ_TRACKING, 104), CANDM_RPY_TRACKING);
-    CHECK_INT(cmdproto_reply_for(CANDM_REQ_LOGON, 104), 0);
+    CHECK_INT(cmdproto_reply_for(CANDM_REQ_LOCAL, 104), 0);
+    CHECK_INT(cmdproto_reply_for(CANDM_REQ_LOGON, 32), CANDM_RPY_NULL);
 
     /* what Debian's chronyd 4.3 answered on UDP from 127.0.0.1 */
     static const uint16_t open_codes[] = {
         CANDM_REQ_NULL, CANDM_REQ_N_SOURCES, CANDM_REQ_SOURCE_DATA, CANDM_REQ_TRACKING,
         CANDM_REQ_SOURCESTATS, CANDM_REQ_RTCREPORT, CANDM_REQ_MANUAL_LIST, CANDM_REQ_ACTIVITY,
         CANDM_REQ_SMOOTHING, CANDM_REQ_NTP_SOURCE_NAME,
+        CANDM_REQ_LOGON,                /* with "500 Failure" */
     };
     int n_open = 0;
     for (uint16_t code = 0; code < CANDM_N_REQUEST_TYPES; code++) {
@@ -441,8 +443,14 @@ TEST(request_checking)
     n = make_request(buf, 6, CANDM_REQ_LOCAL3, 48);
     CHECK_INT(cmdproto_check_request(buf, n, CMDPROTO_IN_43), CMDPROTO_REQUEST_INVALID);
     CHECK_INT(cmdproto_check_request(buf, n, both), CMDPROTO_REQUEST_OK);
+    /* LOGON: known to 4.3 only, with its length from 4.3's table */
     n = make_request(buf, 6, CANDM_REQ_LOGON, 40);
-    CHECK_INT(cmdproto_check_request(buf, n, both), CMDPROTO_REQUEST_INVALID);
+    CHECK_INT(cmdproto_check_request(buf, n, both), CMDPROTO_REQUEST_OK);
+    CHECK_INT(cmdproto_check_request(buf, 32, both), CMDPROTO_REQUEST_OK);
+    CHECK_INT(cmdproto_check_request(buf, 31, both), CMDPROTO_REQUEST_BAD_LENGTH);
+    CHECK_INT(cmdproto_check_request(buf, 28, both), CMDPROTO_REQUEST_BAD_LENGTH);
+    CHECK_INT(cmdproto_check_request(buf, 32, CMDPROTO_IN_48), CMDPROTO_REQUEST_INVALID);
+    CHECK_INT(cmdproto_check_request(buf, 40, CMDPROTO_IN_43), CMDPROTO_REQUEST_OK);
 
     /* a reply header echoes command and sequence */
     struct candm_request_header rh;

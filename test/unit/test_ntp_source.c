@@ -676,6 +676,46 @@ TEST(poll_adjustment)
     ntp_source_destroy(src);
 }
 
+/* The climb from minpoll to maxpoll as chrony makes it (polltarget 8, poll
+ * 6..10), the sample count growing by one per sample as the register does
+ * while the runs test trims nothing. Below 8 samples the adjustment is
+ * negative (held at minpoll), at 8 it is 0, then sample n adds (n - 8) / 64:
+ * samples 9..19 add 66/64 (poll 7), 20..24 another 70/64 (8), 25..28 74/64
+ * (9), 29..31 66/64 (10). So about 31 requests to reach 1024 s; a count
+ * that stayed small (the runs test trimming after a change of frequency)
+ * brings the interval down again, twice as fast per sample. */
+TEST(poll_climbs_like_chrony)
+{
+    struct world w;
+    world_init(&w);
+    struct srcopts o = default_opts();
+    CHECK_INT(o.poll_target, 8);
+    struct ntp_source *src = new_source(&w, &o);
+    int reached[11] = { 0 };
+    for (int n = 1; n <= 40; n++) {
+        ntp_source_adjust_poll(src, ntp_source_poll_adjustment(src, 1e-6, 1e-4, n));
+        int poll = report(src).poll;
+        if (poll >= 0 && poll <= 10 && reached[poll] == 0)
+            reached[poll] = n;
+    }
+    CHECK_INT(reached[6], 1);          /* it starts at minpoll */
+    CHECK_INT(reached[7], 19);
+    CHECK_INT(reached[8], 24);
+    CHECK_INT(reached[9], 28);
+    CHECK_INT(reached[10], 31);
+    CHECK_INT(report(src).poll, 10);
+
+    /* six samples kept: -1/16 per sample; the score is 1.0 at maxpoll, so
+     * the 17th such sample takes the interval down to 512 s */
+    int n_down = 0;
+    while (report(src).poll == 10 && n_down < 100) {
+        ntp_source_adjust_poll(src, ntp_source_poll_adjustment(src, 1e-6, 1e-4, 6));
+        n_down++;
+    }
+    CHECK_INT(n_down, 17);
+    ntp_source_destroy(src);
+}
+
 TEST(sub_second_poll_needs_lan)
 {
     struct world w;
@@ -1304,6 +1344,7 @@ TEST_LIST {
     T(burst_option),
     T(burst_command),
     T(poll_adjustment),
+    T(poll_climbs_like_chrony),
     T(sub_second_poll_needs_lan),
     T(offset_and_delay),
     T(asymmetric_delays),

@@ -1,4 +1,5 @@
-/* Tests of platform/resolver. Name resolution must never leave this host, so
+/* Tests of platform/resolver (and of chronyd's configuration lookup, which
+ * uses its blocking lookup). Name resolution must never leave this host, so
  * the test first moves itself into private network and mount namespaces:
  * only a loopback interface exists there, and /etc/hosts, /etc/resolv.conf
  * and /etc/nsswitch.conf are replaced (for this process only) by files that
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chronyd/conf_resolve.h"
 #include "common/addr.h"
 #include "platform/resolver.h"
 
@@ -502,6 +504,49 @@ TEST(finish_with_requests_pending)
     resolver_set_fd_notify(NULL);
 }
 
+/* The blocking lookup: numeric addresses answer themselves, names come
+ * from /etc/hosts, a name nobody can resolve gives nothing. */
+TEST(blocking_lookup)
+{
+    addr_ip out[RESOLVER_MAX_ADDRS];
+    result r = { 0 };
+    CHECK_INT(resolver_lookup_blocking("192.0.2.1", ADDR_UNSPEC, 0, out, 4), 1);
+    CHECK_INT(resolver_lookup_blocking("192.0.2.1", ADDR_INET6, 0, out, 4), 0);
+    CHECK_INT(resolver_lookup_blocking("2001:db8::5", ADDR_INET6, 0, out, 4), 1);
+    CHECK_INT(out[0].family, ADDR_INET6);
+    CHECK_INT(resolver_lookup_blocking("192.0.2.1", ADDR_UNSPEC, 0, out, 0), 0);
+    CHECK_INT(resolver_lookup_blocking("192.0.2.1", 9, 0, out, 4), 0);
+    if (!need_sandbox("blocking_lookup"))
+        return;
+
+    r.n = resolver_lookup_blocking("multi.cw.test", ADDR_UNSPEC, 0, r.addrs, RESOLVER_MAX_ADDRS);
+    CHECK_INT(r.n, 3);
+    CHECK(has_addr(&r, "127.0.0.3") && has_addr(&r, "127.0.0.4") && has_addr(&r, "2001:db8::5"));
+    r.n = resolver_lookup_blocking("multi.cw.test", ADDR_INET4, 0, r.addrs, RESOLVER_MAX_ADDRS);
+    CHECK_INT(r.n, 2);
+    CHECK(has_addr(&r, "127.0.0.3") && has_addr(&r, "127.0.0.4"));
+    CHECK_INT(resolver_lookup_blocking("multi.cw.test", ADDR_INET6, 0, out, 1), 1);
+    CHECK_INT(resolver_lookup_blocking("six.cw.test", ADDR_INET4, 0, out, 1), 0);
+
+    /* chronyd's configuration lookup (allow/deny and such) goes here too */
+    addr_ip ip, want;
+    CHECK(conf_resolve_name("ntp-a.cw.test", &ip));
+    CHECK(addr_parse("127.0.0.2", &want) && addr_equal(&ip, &want));
+    CHECK(conf_resolve_name("192.0.2.7", &ip));
+
+    /* the reverse lookup, from the hosts file as well */
+    char name[RESOLVER_MAX_NAME + 1];
+    CHECK(resolver_name_blocking(&want, name, sizeof name));
+    CHECK_STR(name, "ntp-a.cw.test");
+
+    /* no DNS server answers (port unreachable): nothing, at once */
+    dns_stop();
+    CHECK_INT(resolver_lookup_blocking("ntp.example.invalid", ADDR_UNSPEC, RESOLVER_ADDRCONFIG,
+                                       out, 1), 0);
+    CHECK(!conf_resolve_name("ntp.example.invalid", &ip));
+    dns_start();
+}
+
 TEST_LIST {
     T(idle_and_bad_requests),
     T(resolve_localhost),
@@ -513,5 +558,6 @@ TEST_LIST {
     T(cancel),
     T(no_dns_server_is_temporary),
     T(finish_with_requests_pending),
+    T(blocking_lookup),
 };
 TEST_MAIN
