@@ -39,6 +39,11 @@
 static const char TRACKING_HEADER[] =
     "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
     "Rem. corr. Root delay Root disp. Max. error";
+static const char STATISTICS_HEADER[] =
+    "   Date (UTC) Time     IP Address    Std dev'n Est offset  Offset sd  Diff freq   Est skew"
+    "  Stress  Ns  Bs  Nr  Asym";
+static const char SELECTION_HEADER[] =
+    "   Date (UTC) Time     IP Address   S EOpts Reach Score Last sample  Low end   High end";
 
 /* Modules that keep timestamps of their own: manual input, time smoothing. */
 #define MAX_CLOCK_LISTENERS 4
@@ -85,7 +90,7 @@ static struct {
     struct leapsec leap;       /* the leap second state (core/leapsec) */
     int kernel_leap;           /* what the kernel was told: +1, -1, 0 */
     double drift_skew_ppm;     /* what the drift file would get */
-    logfile_id tracking_log;
+    logfile_id tracking_log, statistics_log, selection_log;
     double last_sys_offset_s;  /* for the tracking log's maximum error */
 
     /* other modules following our clock (manual input, smoothing) */
@@ -94,7 +99,7 @@ static struct {
         void *ctx;
     } listeners[MAX_CLOCK_LISTENERS];
     size_t n_listeners;
-} D = { .selected = -1, .tracking_log = -1 };
+} D = { .selected = -1, .tracking_log = -1, .statistics_log = -1, .selection_log = -1 };
 
 /* ---- the clock ---- */
 
@@ -280,17 +285,51 @@ static void log_tracking(const struct timespec *now, const char *ref, int stratu
     double max_error = orig_root_distance + fabs(D.last_sys_offset_s);
     D.last_sys_offset_s = offset - uncorrected;
 
-    struct tm tm;
-    time_t sec = now->tv_sec;
-    char when[32];
-    gmtime_r(&sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    char when[LOGFILE_TIME_MAX];
     logfile_write(D.tracking_log,
                   "%s %-15s %2d %10.3f %10.3f %10.3e %1c %2d %10.3e %10.3e %10.3e %10.3e %10.3e",
-                  when, ref, stratum, tracking_get_frequency(D.tr),
+                  logfile_time(now, when, sizeof when), ref, stratum, tracking_get_frequency(D.tr),
                   rep.synchronised ? rep.skew_ppm : D.drift_skew_ppm, offset, leap_chars[leap & 3],
                   combined, offset_sd, uncorrected, rep.root_delay_s, rep.root_dispersion_s,
                   max_error);
+}
+
+/* ---- the statistics and selection logs ---- */
+
+/* After a new sample was fitted: the fit's outcome, when there was one
+ * (chrony logs only successful regressions). */
+static void log_statistics(const struct dsource *d)
+{
+    struct srcstats_regression r;
+    if (D.statistics_log < 0)
+        return;
+    srcstats_get_regression(d->stats, &r);
+    if (!r.ok)
+        return;
+    char when[LOGFILE_TIME_MAX], ip[ADDR_STR_MAX];
+    addr_format(&ntp_source_address(d->src)->ip, ip, sizeof ip);
+    logfile_write(D.statistics_log,
+                  "%s %-15s %10.3e %10.3e %10.3e %10.3e %10.3e %7.1e %3d %3d %3d %5.2f",
+                  logfile_time(&r.offset_time, when, sizeof when), ip, r.std_dev_s,
+                  r.est_offset_s, r.est_offset_sd_s, r.frequency, r.skew, r.stress,
+                  r.n_samples, r.best_start, r.n_runs, r.asymmetry);
+}
+
+/* After a selection run: the source's status and what it was judged by
+ * (reach: the register selection saw, with a restored dump's bits). */
+static void log_selection(const struct dsource *d, unsigned reach, const struct timespec *now)
+{
+    if (D.selection_log < 0)
+        return;
+    char when[LOGFILE_TIME_MAX], ip[ADDR_STR_MAX];
+    unsigned o = d->eff_options;
+    addr_format(&ntp_source_address(d->src)->ip, ip, sizeof ip);
+    logfile_write(D.selection_log, "%s %-15s %c -%c%c%c%c %4o %5.2f %10.3e %10.3e %10.3e",
+                  logfile_time(now, when, sizeof when), ip, select_status_char(d->mem.status),
+                  o & SRCOPTS_SEL_NOSELECT ? 'N' : '-', o & SRCOPTS_SEL_PREFER ? 'P' : '-',
+                  o & SRCOPTS_SEL_TRUST ? 'T' : '-', o & SRCOPTS_SEL_REQUIRE ? 'R' : '-',
+                  reach, d->mem.score, d->mem.last_sample_ago_s, d->mem.lo_limit_s,
+                  d->mem.hi_limit_s);
 }
 
 static double root_distance_now(const struct timespec *now, double pending)
@@ -776,6 +815,10 @@ static void run_selection(int updated)
 
     struct select_result res;
     select_run(D.sel, c, (int)n, updated, &res);
+    /* one line per source and run, with its final status (chrony writes one
+     * whenever a status is set, which is once or twice a run) */
+    for (size_t i = 0; i < n; i++)
+        log_selection(D.src[i], c[i].reach, &now);
     mem_free(c);
     mem_free(conf_opts);
     mem_free(eff);
@@ -878,6 +921,7 @@ static void hook_sample(void *ctx, void *data, const struct ntp_source_sample *s
     struct srcstats_update u = srcstats_add_sample(d->stats, sample);
     if (!u.accepted)
         return;
+    log_statistics(d);
     ntp_source_adjust_poll(d->src, ntp_source_poll_adjustment(d->src, u.error_in_estimate_s,
                                                               u.peer_distance_s, u.n_samples));
     run_selection(i);
@@ -919,7 +963,7 @@ void discipline_init(const struct conf_settings *s, enum discipline_mode mode)
     memset(&D, 0, sizeof D);
     D.end_handler = handler;
     D.selected = -1;
-    D.tracking_log = -1;
+    D.tracking_log = D.statistics_log = D.selection_log = -1;
     D.mode = mode;
     D.driftfile = s->driftfile[0] ? mem_strdup(s->driftfile) : NULL;
     D.dumpdir = s->dumpdir && s->dumpdir[0] ? mem_strdup(s->dumpdir) : NULL;
@@ -1006,6 +1050,10 @@ void discipline_init(const struct conf_settings *s, enum discipline_mode mode)
 
     if (s->log.tracking)
         D.tracking_log = logfile_open("tracking", TRACKING_HEADER);
+    if (s->log.statistics)
+        D.statistics_log = logfile_open("statistics", STATISTICS_HEADER);
+    if (s->log.selection)
+        D.selection_log = logfile_open("selection", SELECTION_HEADER);
     struct timespec now;
     localclock_cook(D.lc, &raw, &now);
     log_tracking(&now, "0.0.0.0", 0, NTP_LEAP_UNSYNC, 0.0, 0, 0.0, 0.0,
@@ -1060,7 +1108,7 @@ void discipline_finish(void)
     void (*handler)(bool) = D.end_handler;
     memset(&D, 0, sizeof D);
     D.selected = -1;
-    D.tracking_log = -1;
+    D.tracking_log = D.statistics_log = D.selection_log = -1;
     D.end_handler = handler;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "chronyd/conf.h"
 #include "common/log.h"
@@ -83,6 +84,17 @@ void logfile_write(logfile_id id, const char *fmt, ...)
     va_end(ap);
     fputc('\n', l->file);
     fflush(l->file);
+}
+
+char *logfile_time(const struct timespec *ts, char *buf, size_t len)
+{
+    struct tm tm;
+    time_t sec = ts->tv_sec;
+    if (len == 0)
+        return buf;
+    if (!gmtime_r(&sec, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        buf[0] = '\0';
+    return buf;
 }
 
 void logfile_cycle(void)

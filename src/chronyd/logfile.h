@@ -7,6 +7,9 @@
 #ifndef CW_LOGFILE_H
 #define CW_LOGFILE_H
 
+#include <stddef.h>
+#include <time.h>
+
 /* Identifies an open log; negative values are never valid. */
 typedef int logfile_id;
 
@@ -19,6 +22,15 @@ logfile_id logfile_open(const char *name, const char *header);
 
 /* Append one entry (a newline is added). */
 void logfile_write(logfile_id id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Room for an entry's date: "YYYY-MM-DD HH:MM:SS" and its NUL, with space
+ * for years beyond 9999. */
+#define LOGFILE_TIME_MAX 32
+
+/* The date every log entry starts with, chrony's "%Y-%m-%d %H:%M:%S" in
+ * UTC of the whole second of ts, into buf (len >= LOGFILE_TIME_MAX);
+ * returns buf ("" when the time cannot be shown). */
+char *logfile_time(const struct timespec *ts, char *buf, size_t len);
 
 /* Close every file; the next entry reopens it (cyclelogs, after rotation). */
 void logfile_cycle(void);

@@ -320,11 +320,7 @@ static void log_measurement(const struct record *r, enum ntp_source_rx res,
      * exchange, half the delay before the response arrived */
     struct timespec t = res == NTP_SOURCE_RX_GOOD ? rep.last_sample.time
                         : ntptime_add_double(*rx_time, -rep.delay_s / 2.0);
-    struct tm tm;
-    time_t sec = t.tv_sec;
-    char when[32], ip[ADDR_STR_MAX];
-    gmtime_r(&sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    char when[LOGFILE_TIME_MAX], ip[ADDR_STR_MAX];
 
     unsigned x = rep.tests;
     /* The engine does not report its poll score yet: the Score column
@@ -332,8 +328,8 @@ static void log_measurement(const struct record *r, enum ntp_source_rx res,
     logfile_write(measurements_log,
                   "%s %-15s %c %2d %c%c%c %c%c%c %c%c%c%c  %2d %2d %4.2f %10.3e %10.3e %10.3e "
                   "%10.3e %10.3e %08X %1d%c %c %c",
-                  when, ip_text(&r->remote.ip, ip, sizeof ip), leap_chars[rep.leap & 3],
-                  rep.stratum, test_bit(x, NTP_SOURCE_TEST_1), test_bit(x, NTP_SOURCE_TEST_2),
+                  logfile_time(&t, when, sizeof when), ip_text(&r->remote.ip, ip, sizeof ip),
+                  leap_chars[rep.leap & 3], rep.stratum, test_bit(x, NTP_SOURCE_TEST_1), test_bit(x, NTP_SOURCE_TEST_2),
                   test_bit(x, NTP_SOURCE_TEST_3), test_bit(x, NTP_SOURCE_TEST_5),
                   test_bit(x, NTP_SOURCE_TEST_6), test_bit(x, NTP_SOURCE_TEST_7),
                   test_bit(x, NTP_SOURCE_TEST_A), test_bit(x, NTP_SOURCE_TEST_B),

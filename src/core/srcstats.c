@@ -105,6 +105,8 @@ struct srcstats {
     int n_scored;
     int wander_level;          /* index into wander_levels */
 
+    struct srcstats_regression last_fit;   /* for the statistics log */
+
     /* the `filter` option: samples waiting to be combined */
     struct ntp_source_sample filt[SRCSTATS_MAX_FILTER];
     int n_filt;
@@ -211,6 +213,7 @@ void srcstats_reset(struct srcstats *st)
     st->n_scored = 0;
     st->wander_level = 0;
     st->n_filt = 0;
+    memset(&st->last_fit, 0, sizeof st->last_fit);
 }
 
 int srcstats_samples(const struct srcstats *st)
@@ -460,7 +463,9 @@ static void do_regression(struct srcstats *st)
 
     /* chrony's fit: the runs test decides how many samples to keep */
     struct regress_fit fit;
+    double old_freq = st->est_freq, old_skew = st->skew;
     st->regression_ok = regress_find_best(x, y, w, m, n, st->set.min_samples, &fit);
+    st->last_fit.ok = st->regression_ok;
     if (!st->regression_ok) {
         st->est_freq = 0.0;
         st->est_freq_sd = SRCSTATS_WORST_CASE_SKEW;
@@ -498,6 +503,22 @@ static void do_regression(struct srcstats *st)
     st->est_offset = fit.intercept;
     st->est_offset_sd = fit.intercept_sd;
     st->offset_time = crec(st, n - 1)->time;
+    /* chrony's "stress": how far the frequency moved in units of the
+     * uncertainty it was believed to have */
+    st->last_fit = (struct srcstats_regression){
+        .ok = true,
+        .offset_time = st->offset_time,
+        .std_dev_s = st->std_dev,
+        .est_offset_s = st->est_offset,
+        .est_offset_sd_s = st->est_offset_sd,
+        .frequency = st->est_freq,
+        .skew = st->skew,
+        .stress = fabs(old_freq - st->est_freq) / old_skew,
+        .n_samples = n,
+        .best_start = fit.start,
+        .n_runs = st->n_runs,
+        .asymmetry = st->asymmetry,
+    };
     prune(st, fit.start);
     find_best_sample(st);
 }
@@ -598,6 +619,11 @@ struct srcstats_update srcstats_add_sample(struct srcstats *st,
     u.n_samples = st->n_samples;
     u.n_eff = st->n_eff;
     return u;
+}
+
+void srcstats_get_regression(const struct srcstats *st, struct srcstats_regression *out)
+{
+    *out = st->last_fit;
 }
 
 double srcstats_predict_offset(const struct srcstats *st, const struct timespec *when)

@@ -101,6 +101,26 @@ struct srcstats_update {
                                   weights (n_samples without wander) */
 };
 
+/* The outcome of the last fit, as chrony's statistics log shows it (one
+ * line per successful regression). */
+struct srcstats_regression {
+    bool ok;                   /* false: no fit yet, or the last one failed */
+    struct timespec offset_time;   /* epoch of the estimates: the newest sample */
+    double std_dev_s;          /* of the samples about the fit */
+    double est_offset_s;       /* at offset_time (positive: our clock ahead) */
+    double est_offset_sd_s;
+    double frequency;          /* fraction (positive: our clock fast) */
+    double skew;               /* fraction */
+    double stress;             /* |change of the frequency| / the skew before */
+    int n_samples;             /* in the window before the runs test trimmed it */
+    int best_start;            /* oldest samples the runs test dropped */
+    int n_runs;                /* runs of residuals of one sign */
+    double asymmetry;          /* in use for the offsets (0: none) */
+};
+/* The last fit's outcome (out->ok false before any, and after a failed
+ * one or a reset). */
+void srcstats_get_regression(const struct srcstats *st, struct srcstats_regression *out);
+
 /* Adds a sample from ntp_source (NTP sign convention; negated here) and
  * refits. A sample not newer than the last one discards the history first
  * (as chrony does). */

@@ -1,6 +1,6 @@
 /* Unit tests of chronyd/logfile: chrony's log file layout (LOGDIR/NAME.log,
  * a header between '=' lines before the first entry and every logbanner
- * entries), cycling, and a missing logdir. */
+ * entries), cycling, a missing logdir, and the entries' date. */
 #include "chronyd/logfile.h"
 
 #include <stdbool.h>
@@ -86,6 +86,22 @@ TEST(no_logdir_disables)
     CHECK(access(path, F_OK) != 0);
 }
 
+/* The date of an entry: UTC, whole seconds, chrony's layout. */
+TEST(entry_time)
+{
+    char buf[LOGFILE_TIME_MAX];
+    struct timespec t = { 1700000000, 999999999 };
+    CHECK_STR(logfile_time(&t, buf, sizeof buf), "2023-11-14 22:13:20");
+    t = (struct timespec){ 0, 0 };
+    CHECK_STR(logfile_time(&t, buf, sizeof buf), "1970-01-01 00:00:00");
+    /* 2038 and beyond (a 64-bit time_t) */
+    t = (struct timespec){ 4102444799, 500000000 };
+    CHECK_STR(logfile_time(&t, buf, sizeof buf), "2099-12-31 23:59:59");
+    /* too small a buffer: empty, never a cut date */
+    char small[8];
+    CHECK_STR(logfile_time(&t, small, sizeof small), "");
+}
+
 /* Last: the directory must be empty by now. */
 TEST(directory_left_empty)
 {
@@ -96,6 +112,7 @@ TEST_LIST {
     T(banner_every_n_entries),
     T(no_banner_with_zero),
     T(no_logdir_disables),
+    T(entry_time),
     T(directory_left_empty),
 };
 TEST_MAIN

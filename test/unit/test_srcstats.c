@@ -549,6 +549,79 @@ TEST(save_and_load)
     srcstats_destroy(st);
 }
 
+/* The outcome of each fit, for the statistics log: the estimates the
+ * tracking data has, the register before and after the runs test, and
+ * chrony's stress (the frequency's move in units of the previous skew). */
+TEST(regression_report)
+{
+    struct srcstats_settings set;
+    settings(&set);
+    struct srcstats *st = srcstats_create(&set);
+    struct srcstats_regression r;
+    srcstats_get_regression(st, &r);
+    CHECK(!r.ok);
+    feed(st, 0.0, 1e-3, 0.0, 1e-6);
+    feed(st, POLL_S, 1e-3, 0.0, 1e-6);
+    srcstats_get_regression(st, &r);
+    CHECK(!r.ok);                          /* two samples: no fit */
+
+    bool trimmed = false;
+    double max_stress_before = 0.0, jump_stress = 0.0;
+    for (int i = 2; i < 52; i++) {
+        double t = i * POLL_S;
+        /* 1 ppm fast from sample 40 on: the runs test drops the old ones */
+        double ahead = 1e-3 + (i >= 40 ? 1e-6 * (t - 39 * POLL_S) : 0.0);
+        struct srcstats_tracking prev;
+        double prev_freq = 0.0, prev_skew = SRCSTATS_WORST_CASE_SKEW;
+        if (srcstats_get_tracking(st, &prev)) {
+            prev_freq = prev.frequency;
+            prev_skew = prev.skew;
+        }
+        struct ntp_source_sample s = sample(t, ahead, 100e-6 + expo(2e-6));
+        srcstats_add_sample(st, &s);
+        srcstats_get_regression(st, &r);
+        struct srcstats_tracking tr;
+        CHECK(r.ok && srcstats_get_tracking(st, &tr));
+        CHECK(ntptime_compare(r.offset_time, s.time) == 0);
+        CHECK_NEAR(r.est_offset_s, tr.offset_s, 0);
+        CHECK_NEAR(r.est_offset_sd_s, tr.offset_sd_s, 0);
+        CHECK_NEAR(r.frequency, tr.frequency, 0);
+        CHECK_NEAR(r.skew, tr.skew, 0);
+        CHECK(r.std_dev_s > 0.0);
+        CHECK_NEAR(r.stress, fabs(prev_freq - r.frequency) / prev_skew, 1e-12 * r.stress);
+        CHECK(r.best_start >= 0 && r.best_start < r.n_samples);
+        CHECK_INT(r.n_samples - r.best_start, srcstats_samples(st));
+        CHECK(r.n_runs >= 1 && r.n_runs <= r.n_samples);
+        CHECK_NEAR(r.asymmetry, 0.0, 0);
+        if (r.best_start > 0)
+            trimmed = true;
+        if (i >= 10 && i < 40)
+            max_stress_before = fmax(max_stress_before, r.stress);
+        if (i >= 40)
+            jump_stress = fmax(jump_stress, r.stress);
+    }
+    CHECK(trimmed);
+    /* a steady frequency moves within its skew; the jump well beyond */
+    CHECK(max_stress_before < 1.0);
+    CHECK(jump_stress > 3.0);
+
+    srcstats_reset(st);
+    srcstats_get_regression(st, &r);
+    CHECK(!r.ok);
+    srcstats_destroy(st);
+
+    /* a fixed asymmetry is the one in use */
+    settings(&set);
+    set.asymmetry = 0.25;
+    st = srcstats_create(&set);
+    for (int i = 0; i < 5; i++)
+        feed(st, i * POLL_S, 0.0, 0.0, 1e-6);
+    srcstats_get_regression(st, &r);
+    CHECK(r.ok);
+    CHECK_NEAR(r.asymmetry, 0.25, 0);
+    srcstats_destroy(st);
+}
+
 TEST_LIST {
     T(empty_statistics),
     T(exact_offset_and_frequency),
@@ -566,5 +639,6 @@ TEST_LIST {
     T(settings_from_options),
     T(wander_lowers_effective_samples),
     T(save_and_load),
+    T(regression_report),
 };
 TEST_MAIN
