@@ -32,20 +32,7 @@ struct server_socket {
 /* Interleaved-mode bookkeeping of a reply being built. */
 struct pending {
     bool save_timestamps;          /* candidate: remember our transmit time */
-    uint8_t stamp;                 /* STAMP_CLIENT or STAMP_PEER */
-};
-
-/* How the replies of a batch are stamped with smoothtime (chronyd/
- * smoothing): in cooked time, and client replies (mode 4) moreover shifted
- * by the smoothing offset, from a template of their own (reference ID and
- * time, leap status); replies to symmetric peers are not smoothed (chrony).
- * Without smoothtime there is none: the raw clock and one template, and
- * the hot path pays one branch per request and per reply. */
-enum { STAMP_CLIENT, STAMP_PEER, STAMP_KINDS };
-struct batch_stamp {
-    double shift_s[STAMP_KINDS];   /* added to our receive and transmit times */
-    const struct ntp_server_template *tmpl[STAMP_KINDS];
-    struct timespec tx_time[STAMP_KINDS];   /* the batch's transmit times */
+    uint8_t stamp;                 /* smoothtime: SMOOTHING_CLIENT or _PEER */
 };
 
 static bool initialised;
@@ -86,8 +73,11 @@ static bool is_link_local(const addr_ip *ip)
 }
 
 /* Checks one request and builds its reply; false if it gets none. */
-/* The batch being served: its smoothtime stamps, or NULL (no smoothtime). */
-static const struct batch_stamp *batch_smooth;
+/* smoothtime (chronyd/smoothing): the stamps of the batch being served,
+ * or NULL without smoothtime, when the hot path pays one branch per
+ * request and per reply. */
+static struct smoothing_batch smoothing_storage;
+static struct smoothing_batch *batch_smooth;
 
 static bool handle_request(const udp_msg *m, const struct ntp_server_template *tmpl,
                            struct ntp_server_reply *reply, struct pending *p)
@@ -142,8 +132,8 @@ static bool handle_request(const udp_msg *m, const struct ntp_server_template *t
         .random = next_random(),
     };
     if (batch_smooth) {
-        p->stamp = ntp_server_reply_mode(&info, m->remote.port) == NTP_MODE_SERVER ? STAMP_CLIENT
-                                                                                    : STAMP_PEER;
+        p->stamp = ntp_server_reply_mode(&info, m->remote.port) == NTP_MODE_SERVER
+                   ? SMOOTHING_CLIENT : SMOOTHING_PEER;
         tmpl = batch_smooth->tmpl[p->stamp];
         req.rx_time = ntptime_add_double(req.rx_time, batch_smooth->shift_s[p->stamp]);
     }
@@ -177,30 +167,6 @@ static bool handle_request(const udp_msg *m, const struct ntp_server_template *t
     return true;
 }
 
-/* smoothtime: every reply in cooked time; client replies shifted by the
- * smoothing offset (when it exceeds the clock's precision) and, in
- * leapsecmode slew, announcing no leap second: the smear replaces it. */
-static void prepare_smoothing(const struct smoothing_stamp *sst, const struct ntp_server_state *st,
-                              const struct ntp_server_template *tmpl,
-                              struct ntp_server_template *smoothed_tmpl, struct batch_stamp *bs)
-{
-    struct ntp_server_state cst = *st;
-    bs->tmpl[STAMP_CLIENT] = bs->tmpl[STAMP_PEER] = tmpl;
-    bs->shift_s[STAMP_PEER] = sst->cooked_s;
-    bs->shift_s[STAMP_CLIENT] = sst->cooked_s;
-    if (sst->smoothed) {
-        bs->shift_s[STAMP_CLIENT] += sst->offset_s;
-        cst.refid = NTP_REFID_SMOOTH;
-        cst.ref_time = ntptime_add_double(cst.ref_time, sst->offset_s);
-    }
-    if (sst->hide_leap && (cst.leap == NTP_LEAP_INSERT || cst.leap == NTP_LEAP_DELETE))
-        cst.leap = NTP_LEAP_NORMAL;
-    if (sst->smoothed || cst.leap != st->leap) {
-        ntp_server_prepare(&cst, smoothed_tmpl);
-        bs->tmpl[STAMP_CLIENT] = smoothed_tmpl;
-    }
-}
-
 /* One batch: receive, process, stamp, send. Returns how many datagrams
  * arrived (0: nothing was waiting; -1: the socket reported an error). */
 static int serve_batch(int fd)
@@ -217,17 +183,13 @@ static int serve_batch(int fd)
     /* What the replies say about our clock, in wire form, once per batch. */
     struct timespec now;
     struct ntp_server_state st;
-    struct ntp_server_template tmpl, smoothed_tmpl;
+    struct ntp_server_template tmpl;
     sched_now_real(&now);
     reference_get_server_state(now, sched_now_mono(), next_random(), &st);
     ntp_server_prepare(&st, &tmpl);
-    struct batch_stamp bs, *smooth = NULL;
-    struct smoothing_stamp sst;
-    if (smoothing_get_stamp(&now, precision_s, &sst)) {
-        prepare_smoothing(&sst, &st, &tmpl, &smoothed_tmpl, &bs);
-        smooth = &bs;
-    }
-    batch_smooth = smooth;
+    batch_smooth = smoothing_batch(&now, precision_s, &st, &tmpl, &smoothing_storage)
+                   ? &smoothing_storage : NULL;
+    struct smoothing_batch *smooth = batch_smooth;
 
     /* replies[k] answers rx_msgs[from[k]] */
     uint8_t from[UDP_MAX_BATCH];
@@ -243,10 +205,8 @@ static int serve_batch(int fd)
     /* As late as possible: after all the processing, right before sending. */
     struct timespec tx_time;
     sched_now_real(&tx_time);
-    if (smooth) {
-        for (int s = 0; s < STAMP_KINDS; s++)
-            smooth->tx_time[s] = ntptime_add_double(tx_time, smooth->shift_s[s]);
-    }
+    if (smooth)
+        smoothing_batch_tx(smooth, &tx_time);
     int out = 0;
     for (int j = 0; j < k; j++) {
         struct timespec tx = tx_time;

@@ -6,6 +6,7 @@
 #include "chronyd/discipline.h"
 #include "common/log.h"
 #include "common/ntptime.h"
+#include "ntp_wire.h"
 
 #define PPM 1.0e6
 
@@ -73,18 +74,40 @@ bool smoothing_enabled(void)
     return smooth_enabled(&sm);
 }
 
-bool smoothing_get_stamp(const struct timespec *raw, double precision_s,
-                         struct smoothing_stamp *out)
+bool smoothing_batch(const struct timespec *raw, double precision_s,
+                     const struct ntp_server_state *st, const struct ntp_server_template *tmpl,
+                     struct smoothing_batch *b)
 {
     if (!smooth_enabled(&sm))
         return false;
     struct timespec cooked = *raw;
     discipline_cook_time(&cooked);
-    out->cooked_s = ntptime_diff(cooked, *raw);
-    out->offset_s = smooth_get_offset(&sm, &cooked);
-    out->smoothed = fabs(out->offset_s) > precision_s;
-    out->hide_leap = hide_leap;
+    double cooked_s = ntptime_diff(cooked, *raw);
+    double offset = smooth_get_offset(&sm, &cooked);
+
+    struct ntp_server_state cst = *st;
+    b->tmpl[SMOOTHING_CLIENT] = b->tmpl[SMOOTHING_PEER] = tmpl;
+    b->shift_s[SMOOTHING_CLIENT] = b->shift_s[SMOOTHING_PEER] = cooked_s;
+    /* chrony leaves offsets below the clock's precision out */
+    bool smoothed = fabs(offset) > precision_s;
+    if (smoothed) {
+        b->shift_s[SMOOTHING_CLIENT] += offset;
+        cst.refid = NTP_REFID_SMOOTH;
+        cst.ref_time = ntptime_add_double(cst.ref_time, offset);
+    }
+    if (hide_leap && (cst.leap == NTP_LEAP_INSERT || cst.leap == NTP_LEAP_DELETE))
+        cst.leap = NTP_LEAP_NORMAL;
+    if (smoothed || cst.leap != st->leap) {
+        ntp_server_prepare(&cst, &b->client_tmpl);
+        b->tmpl[SMOOTHING_CLIENT] = &b->client_tmpl;
+    }
     return true;
+}
+
+void smoothing_batch_tx(struct smoothing_batch *b, const struct timespec *raw_tx)
+{
+    for (int i = 0; i < SMOOTHING_KINDS; i++)
+        b->tx_time[i] = ntptime_add_double(*raw_tx, b->shift_s[i]);
 }
 
 bool smoothing_get_report(struct smooth_report *out)

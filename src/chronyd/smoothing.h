@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "chronyd/conf.h"
+#include "core/ntp_server.h"
 #include "core/smooth.h"
 
 void smoothing_init(const struct conf_settings *s);
@@ -31,17 +32,25 @@ void smoothing_finish(void);
 /* smoothtime is configured (with both limits positive). */
 bool smoothing_enabled(void);
 
-/* How to stamp replies at raw time `raw`, when smoothing is enabled. */
-struct smoothing_stamp {
-    double cooked_s;           /* cooked minus raw: every reply */
-    double offset_s;           /* the smoothing offset: client replies */
-    bool smoothed;             /* |offset_s| > precision_s: apply offset_s */
-    bool hide_leap;            /* leapsecmode slew: announce no leap second */
+/* How the NTP server stamps a batch of replies (see above): index
+ * SMOOTHING_CLIENT for replies to clients (mode 4), SMOOTHING_PEER for
+ * replies to symmetric peers. */
+enum { SMOOTHING_CLIENT, SMOOTHING_PEER, SMOOTHING_KINDS };
+struct smoothing_batch {
+    double shift_s[SMOOTHING_KINDS];   /* added to receive and transmit times */
+    const struct ntp_server_template *tmpl[SMOOTHING_KINDS];
+    struct timespec tx_time[SMOOTHING_KINDS];   /* after smoothing_batch_tx() */
+    struct ntp_server_template client_tmpl;     /* storage for tmpl[] */
 };
-/* False (and nothing to do) when smoothing is not enabled. precision_s is
- * the clock's precision (its quantum, in seconds). */
-bool smoothing_get_stamp(const struct timespec *raw, double precision_s,
-                         struct smoothing_stamp *out);
+/* For a batch read at raw time `raw` and answered from state st (tmpl:
+ * its template, which must outlive the batch): false (nothing to do)
+ * without smoothtime. precision_s is the clock's precision (its quantum):
+ * smaller smoothing offsets are not applied. */
+bool smoothing_batch(const struct timespec *raw, double precision_s,
+                     const struct ntp_server_state *st, const struct ntp_server_template *tmpl,
+                     struct smoothing_batch *b);
+/* The batch's transmit times from the clock's (raw) reading. */
+void smoothing_batch_tx(struct smoothing_batch *b, const struct timespec *raw_tx);
 
 /* chronyc: false when smoothing is not enabled (505). */
 bool smoothing_get_report(struct smooth_report *out);

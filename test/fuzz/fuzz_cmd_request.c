@@ -10,18 +10,42 @@
  * reply code. The daemon state is rebuilt every so many inputs so that
  * requests that add sources or rules cannot grow it without bound; add
  * requests for a non-loopback address are skipped (nothing ever leaves the
- * host anyway: the sources are never started). */
+ * host anyway: the sources are never started).
+ *
+ * The clock discipline runs as in chronyd -x (the null clock driver: the
+ * system clock is read, never changed), so makestep, dfreq, doffset,
+ * settime, manual, local, reselect... reach a live discipline. As a second
+ * guard the process gives up CAP_SYS_TIME first, so even a call the null
+ * driver should not make is refused by the kernel. The main loop never
+ * runs: timers set by a request (slews, leap seconds) never fire.
+ *
+ * Names never leave the host either: an ADD_SOURCE or REFRESH with a name
+ * reaches the resolver, whose getaddrinfo() would ask the system's DNS
+ * server (off this host; and resolver_finish() at a rebuild waits for the
+ * answer, which made inputs time out). This file defines getaddrinfo() and
+ * getnameinfo(), which the link prefers to the C library's: they answer
+ * "no such name" at once, numeric addresses included (the daemon never
+ * sends those to the resolver). */
+#include <netdb.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#if CW_HAVE_LIBCAP
+#include <sys/capability.h>
+#endif
 
 #include "chronyd/cmdmon.h"
 #include "chronyd/conf.h"
+#include "chronyd/discipline.h"
 #include "chronyd/manual_input.h"
 #include "chronyd/ntp_client.h"
 #include "chronyd/ntp_serve.h"
 #include "common/cmdproto.h"
 #include "common/log.h"
 #include "platform/sched.h"
+#include "platform/sysclock.h"
 
 #define REQUIRE(cond) do { if (!(cond)) __builtin_trap(); } while (0)
 #define REBUILD_EVERY 2000
@@ -32,12 +56,40 @@ enum origin { FROM_UNIX, FROM_LOCALHOST, FROM_ALLOWED, FROM_DENIED, N_ORIGINS };
 static const char *const sources[] = { "127.0.0.5", "::1", "127.0.0.6", "name.invalid" };
 static unsigned inputs;
 
+/* The link-time stand-ins for the C library's name lookups (see above). */
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                struct addrinfo **res)
+{
+    (void)node;
+    (void)service;
+    (void)hints;
+    *res = NULL;
+    return EAI_NONAME;
+}
+
+int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen,
+                char *serv, socklen_t servlen, int flags)
+{
+    (void)sa;
+    (void)salen;
+    (void)host;
+    (void)hostlen;
+    (void)serv;
+    (void)servlen;
+    (void)flags;
+    return EAI_NONAME;
+}
+
 static void build(void)
 {
+    /* the reverse order of the start below */
     cmdmon_finish();
     manual_input_finish();
+    discipline_finish();
     ntp_client_finish();
     ntp_serve_finish();
+    sysclock_finish();
+
     sched_init();
     conf_init();
     conf_parse_line("port 0");
@@ -47,18 +99,37 @@ static void build(void)
     conf_parse_line("allow 127.0.0.0/8");
     conf_parse_line("local stratum 10");
     conf_parse_line("manual");
+    /* the null driver, as with -x: it never changes the system clock */
+    REQUIRE(sysclock_init(false) == 0);
+    REQUIRE(!sysclock_controls_clock());
     ntp_serve_init(conf_settings(), ADDR_UNSPEC);
     ntp_client_init(ADDR_UNSPEC);
+    /* as chronyd's main: the discipline before the sources (it hooks into
+     * the NTP client) and before manual input (a clock listener) */
+    discipline_init(conf_settings(), DISCIPLINE_NORMAL);
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
         struct srcopts o;
         srcopts_defaults(&o);
         o.online = i % 2 == 0;
         ntp_client_add(sources[i], &o, i == 3);
     }
-    /* settime and manual delete reach the sample store (the discipline
-     * is not running: nothing is applied) */
     manual_input_init(conf_settings());
     cmdmon_init(conf_settings(), ADDR_UNSPEC, 0, 0);
+}
+
+/* Without CAP_SYS_TIME the kernel refuses every change to the clock. */
+static void drop_clock_capability(void)
+{
+#if CW_HAVE_LIBCAP
+    cap_t caps = cap_get_proc();
+    cap_value_t sys_time = CAP_SYS_TIME;
+    REQUIRE(caps != NULL);
+    REQUIRE(cap_set_flag(caps, CAP_EFFECTIVE, 1, &sys_time, CAP_CLEAR) == 0);
+    REQUIRE(cap_set_flag(caps, CAP_PERMITTED, 1, &sys_time, CAP_CLEAR) == 0);
+    REQUIRE(cap_set_flag(caps, CAP_INHERITABLE, 1, &sys_time, CAP_CLEAR) == 0);
+    REQUIRE(cap_set_proc(caps) == 0);
+    cap_free(caps);
+#endif
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -66,6 +137,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     log_set_threshold(LOG_LVL_FATAL);
+    drop_clock_capability();
     build();
     return 0;
 }
