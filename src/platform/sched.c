@@ -1,9 +1,9 @@
-/* sched: the poll() loop, its descriptor table and the quit signals; the
- * timers are a core/timerq queue on CLOCK_MONOTONIC (the queue itself makes
- * no system call, so the simulator's loop runs the same one). Nothing but
- * registered descriptors goes into the poll set (no timerfd, self-pipe or
- * signalfd), so the loop behaves the same under LD_PRELOAD clock and
- * network simulators. */
+/* sched: the poll() loop, the clocks it runs on and the quit signals. The
+ * descriptors and timers it serves are kept by platform/sched_table (no
+ * system calls there, so the simulator's loop shares them); timers run on
+ * CLOCK_MONOTONIC. Nothing but registered descriptors goes into the poll
+ * set (no timerfd, self-pipe or signalfd), so the loop behaves the same
+ * under LD_PRELOAD clock and network simulators. */
 #include "platform/sched.h"
 
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include "common/log.h"
 #include "common/mem.h"
-#include "core/timerq.h"
+#include "platform/sched_table.h"
 
 /* A signal that arrives between the flag check and poll() is only noticed
  * when poll() returns, so poll() never sleeps longer than this. */
@@ -22,94 +22,28 @@
 #define MS_PER_S 1000.0
 #define NS_PER_S 1e9
 
-struct fd_entry {
-    int fd;
-    int events;                 /* SCHED_IN | SCHED_OUT | SCHED_PRI */
-    sched_fd_handler handler;
-    void *arg;
-    uint64_t generation;        /* tells a re-registered fd from the old one */
-};
-
-static struct fd_entry *fds;
-static size_t n_fds, fds_alloc;
-static uint64_t next_generation = 1;
-
 static struct pollfd *pollset;
 static uint64_t *poll_generations;
 static size_t pollset_alloc;
 
-/* Kept for the life of the process, so timer ids are never reused. */
-static struct timerq *timers;
-
-static bool quit_requested;
 static volatile sig_atomic_t pending_signal;
 static int ended_by_signal;
 
 void sched_init(void)
 {
     sched_finish();
-    quit_requested = false;
     pending_signal = 0;
     ended_by_signal = 0;
 }
 
-static struct timerq *timer_queue(void)
-{
-    if (!timers)
-        timers = timerq_create();
-    return timers;
-}
-
 void sched_finish(void)
 {
-    timerq_clear(timer_queue());
-    mem_free(fds);
-    fds = NULL;
-    n_fds = fds_alloc = 0;
+    sched_table_clear();
     mem_free(pollset);
     mem_free(poll_generations);
     pollset = NULL;
     poll_generations = NULL;
     pollset_alloc = 0;
-}
-
-static struct fd_entry *find_fd(int fd)
-{
-    for (size_t i = 0; i < n_fds; i++)
-        if (fds[i].fd == fd)
-            return &fds[i];
-    return NULL;
-}
-
-void sched_add_fd(int fd, int events, sched_fd_handler handler, void *arg)
-{
-    if (fd < 0 || find_fd(fd))
-        LOG_FATAL("Descriptor %d registered twice or invalid", fd);
-    fds = mem_grow(fds, &fds_alloc, n_fds + 1, sizeof *fds);
-    fds[n_fds++] = (struct fd_entry){
-        .fd = fd, .events = events, .handler = handler, .arg = arg,
-        .generation = next_generation++,
-    };
-}
-
-void sched_set_fd_events(int fd, int events)
-{
-    struct fd_entry *e = find_fd(fd);
-    if (e)
-        e->events = events;
-}
-
-void sched_remove_fd(int fd)
-{
-    struct fd_entry *e = find_fd(fd);
-    if (!e)
-        return;
-    *e = fds[--n_fds];
-}
-
-int sched_fd_count(void)
-{
-    return (int)n_fds;
 }
 
 double sched_now_mono(void)
@@ -122,26 +56,6 @@ double sched_now_mono(void)
 void sched_now_real(struct timespec *ts)
 {
     clock_gettime(CLOCK_REALTIME, ts);
-}
-
-sched_timer_id sched_add_timeout(double delay_s, sched_timer_handler handler, void *arg)
-{
-    return timerq_add_after(timer_queue(), sched_now_mono(), delay_s, handler, arg);
-}
-
-void sched_remove_timeout(sched_timer_id id)
-{
-    (void)timerq_remove(timer_queue(), id);
-}
-
-int sched_timer_count(void)
-{
-    return timerq_count(timer_queue());
-}
-
-void sched_quit(void)
-{
-    quit_requested = true;
 }
 
 static void on_quit_signal(int signo)
@@ -175,22 +89,22 @@ static bool should_stop(void)
     if (pending_signal) {
         ended_by_signal = pending_signal;
         pending_signal = 0;
-        quit_requested = true;
+        sched_quit();
     }
-    return quit_requested;
+    return sched_table_quit_requested();
 }
 
 /* Run the timers that are due now. A timer added by a handler with no delay
  * waits for the next round, so descriptors are never starved. */
 static void run_due_timers(void)
 {
-    (void)timerq_run_due(timer_queue(), sched_now_mono(), should_stop);
+    (void)timerq_run_due(sched_table_timers(), sched_now_mono(), should_stop);
 }
 
 static int poll_timeout_ms(void)
 {
     double due_mono_s;
-    if (!timerq_next_due(timer_queue(), &due_mono_s))
+    if (!timerq_next_due(sched_table_timers(), &due_mono_s))
         return SCHED_MAX_WAIT_MS;
     double wait_ms = ceil((due_mono_s - sched_now_mono()) * MS_PER_S);
     if (wait_ms <= 0.0)
@@ -218,7 +132,7 @@ static void dispatch_fds(size_t n)
     for (size_t i = 0; i < n && !should_stop(); i++) {
         if (!pollset[i].revents)
             continue;
-        struct fd_entry *e = find_fd(pollset[i].fd);
+        const struct sched_table_fd *e = sched_table_find(pollset[i].fd);
         if (!e || e->generation != poll_generations[i])
             continue;
         int events = from_poll_events(pollset[i].revents) & (e->events | SCHED_ERR);
@@ -234,7 +148,8 @@ void sched_run(void)
         if (should_stop())
             break;
 
-        size_t n = n_fds;
+        size_t n;
+        const struct sched_table_fd *fds = sched_table_fds(&n);
         if (n > pollset_alloc) {
             size_t alloc = pollset_alloc;
             pollset = mem_grow(pollset, &pollset_alloc, n, sizeof *pollset);
@@ -255,5 +170,5 @@ void sched_run(void)
             dispatch_fds(n);
     }
     /* Leave the loop ready to run again (tests, and a later restart phase). */
-    quit_requested = false;
+    sched_table_quit_done();
 }

@@ -5,8 +5,9 @@
 
 #include "common/log.h"
 #include "common/mem.h"
-#include "core/timerq.h"
+#include "common/timerq.h"
 #include "platform/sched.h"
+#include "platform/sched_table.h"
 #include "simclock.h"
 #include "simnet.h"
 
@@ -18,13 +19,6 @@
 /* Descriptors dispatched in one round (the rest wait for the next). */
 #define MAX_READY_PER_ROUND 64
 
-struct fd_entry {
-    int fd;
-    int events;
-    sched_fd_handler handler;
-    void *arg;
-};
-
 struct event {
     int64_t t_ns;
     uint64_t seq;
@@ -33,11 +27,6 @@ struct event {
     struct event *next;
 };
 
-static struct fd_entry *fds;
-static size_t n_fds, fds_alloc;
-/* chronyd's own queue (core/timerq), on the simulated CLOCK_MONOTONIC */
-static struct timerq *timers;
-static bool quit_requested;
 
 static struct event *events;
 static uint64_t next_seq;
@@ -92,80 +81,18 @@ void simloop_teardown(void)
 
 /* ---- platform/sched.h ---- */
 
+/* The descriptors, chronyd's own timer queue (on the simulated
+ * CLOCK_MONOTONIC) and the registration calls are platform/sched_table's,
+ * as in chronyd; the loop below replaces platform/sched.c's. */
+
 void sched_init(void)
 {
     sched_finish();
-    quit_requested = false;
-}
-
-static struct timerq *timer_queue(void)
-{
-    if (!timers)
-        timers = timerq_create();
-    return timers;
 }
 
 void sched_finish(void)
 {
-    timerq_clear(timer_queue());
-    mem_free(fds);
-    fds = NULL;
-    n_fds = fds_alloc = 0;
-}
-
-static struct fd_entry *find_fd(int fd)
-{
-    for (size_t i = 0; i < n_fds; i++)
-        if (fds[i].fd == fd)
-            return &fds[i];
-    return NULL;
-}
-
-void sched_add_fd(int fd, int events_, sched_fd_handler handler, void *arg)
-{
-    if (fd < 0 || find_fd(fd))
-        LOG_FATAL("Descriptor %d registered twice or invalid", fd);
-    fds = mem_grow(fds, &fds_alloc, n_fds + 1, sizeof *fds);
-    fds[n_fds++] = (struct fd_entry){ .fd = fd, .events = events_, .handler = handler, .arg = arg };
-}
-
-void sched_set_fd_events(int fd, int events_)
-{
-    struct fd_entry *e = find_fd(fd);
-    if (e)
-        e->events = events_;
-}
-
-void sched_remove_fd(int fd)
-{
-    struct fd_entry *e = find_fd(fd);
-    if (e)
-        *e = fds[--n_fds];
-}
-
-int sched_fd_count(void)
-{
-    return (int)n_fds;
-}
-
-sched_timer_id sched_add_timeout(double delay_s, sched_timer_handler handler, void *arg)
-{
-    return timerq_add_after(timer_queue(), sched_now_mono(), delay_s, handler, arg);
-}
-
-void sched_remove_timeout(sched_timer_id id)
-{
-    (void)timerq_remove(timer_queue(), id);
-}
-
-int sched_timer_count(void)
-{
-    return timerq_count(timer_queue());
-}
-
-void sched_quit(void)
-{
-    quit_requested = true;
+    sched_table_clear();
 }
 
 /* No real signal can reach a simulated daemon's loop. */
@@ -188,14 +115,11 @@ void sched_now_real(struct timespec *ts)
     simclock_read_real(ts);
 }
 
-static bool quit_was_requested(void)
-{
-    return quit_requested;
-}
 
 static void run_due_timers(void)
 {
-    timer_runs += (uint64_t)timerq_run_due(timer_queue(), sched_now_mono(), quit_was_requested);
+    timer_runs += (uint64_t)timerq_run_due(sched_table_timers(), sched_now_mono(),
+                                           sched_table_quit_requested);
 }
 
 /* Handlers of the readable descriptors, each once, as one poll() round
@@ -203,12 +127,13 @@ static void run_due_timers(void)
 static bool dispatch_fds(void)
 {
     int ready[MAX_READY_PER_ROUND];
-    size_t n = 0;
+    size_t n = 0, n_fds;
+    const struct sched_table_fd *fds = sched_table_fds(&n_fds);
     for (size_t i = 0; i < n_fds && n < sizeof ready / sizeof ready[0]; i++)
         if ((fds[i].events & SCHED_IN) && simnet_fd_readable(fds[i].fd))
             ready[n++] = fds[i].fd;
-    for (size_t i = 0; i < n && !quit_requested; i++) {
-        struct fd_entry *e = find_fd(ready[i]);
+    for (size_t i = 0; i < n && !sched_table_quit_requested(); i++) {
+        const struct sched_table_fd *e = sched_table_find(ready[i]);
         if (e && simnet_fd_readable(e->fd))
             e->handler(e->fd, SCHED_IN, e->arg);
     }
@@ -222,7 +147,7 @@ static int64_t next_time(void)
     if (events && events->t_ns < next)
         next = events->t_ns;
     double due_mono_s;
-    if (timerq_next_due(timer_queue(), &due_mono_s)) {
+    if (timerq_next_due(sched_table_timers(), &due_mono_s)) {
         int64_t t = now + simclock_ns_until_mono(due_mono_s);
         if (t < next)
             next = t;
@@ -233,15 +158,16 @@ static int64_t next_time(void)
 void sched_run(void)
 {
     int stuck = 0;
-    while (!quit_requested) {
+    while (!sched_table_quit_requested()) {
         run_due_timers();
-        if (quit_requested)
+        if (sched_table_quit_requested())
             break;
         /* datagrams waiting, or a timer added with no delay: another round
          * at the same instant, as poll() would return at once */
         bool busy = dispatch_fds();
         double due_mono_s;
-        if (!busy && !quit_requested && timerq_next_due(timer_queue(), &due_mono_s) &&
+        if (!busy && !sched_table_quit_requested() &&
+            timerq_next_due(sched_table_timers(), &due_mono_s) &&
             due_mono_s <= sched_now_mono())
             busy = true;
         if (busy) {
@@ -269,5 +195,5 @@ void sched_run(void)
     }
     if (idle_hook)
         idle_hook();
-    quit_requested = false;
+    sched_table_quit_done();
 }

@@ -1,7 +1,7 @@
 /* Unit tests of the timer queue: ids, order by due time and insertion,
  * removal, the next due time, and running the due timers (the budget, the
  * stop check, handlers changing the queue). */
-#include "core/timerq.h"
+#include "common/timerq.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* timerq: one-shot timers ordered by due time. See timerq.h. */
-#include "core/timerq.h"
+#include "common/timerq.h"
 
 #include <stddef.h>
 
